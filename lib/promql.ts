@@ -1,0 +1,45 @@
+import { parser } from '@prometheus-io/lezer-promql';
+
+/**
+ * Grafana template macros and variables that are not PromQL. They are replaced by a value of the
+ * same type before parsing: durations by a duration, everything else by a plain label value.
+ */
+const GRAFANA_DURATION_MACROS = /\$(__rate_interval|__interval|__range)\b|\$\{(__rate_interval|__interval|__range)\}/g;
+const GRAFANA_NUMERIC_MACROS = /\$(__interval_ms|__range_ms|__range_s)\b|\$\{(__interval_ms|__range_ms|__range_s)\}/g;
+const GRAFANA_VARIABLES = /\$\{[A-Za-z0-9_]+(?::[a-z]+)?\}|\$[A-Za-z_][A-Za-z0-9_]*/g;
+
+/** Replaces Grafana macros and template variables so that the expression can be parsed as PromQL. */
+export function substituteGrafanaMacros(expr: string, variableValue = '.+'): string {
+  return expr
+    .replace(GRAFANA_DURATION_MACROS, '5m')
+    .replace(GRAFANA_NUMERIC_MACROS, '300000')
+    .replace(GRAFANA_VARIABLES, variableValue);
+}
+
+/** A PromQL syntax error with the character offset where parsing failed. */
+export interface PromqlSyntaxError {
+  readonly offset: number;
+  readonly message: string;
+}
+
+/**
+ * Parses a PromQL expression with Prometheus's own Lezer grammar (the one the Prometheus UI uses).
+ * Returns undefined when the expression parses, otherwise the first error.
+ */
+export function findPromqlSyntaxError(expr: string): PromqlSyntaxError | undefined {
+  if (expr.trim() === '') return { offset: 0, message: 'empty expression' };
+  const tree = parser.parse(expr);
+  let error: PromqlSyntaxError | undefined;
+  tree.iterate({
+    enter: (node) => {
+      if (error) return false;
+      if (node.type.isError) {
+        const near = expr.slice(Math.max(0, node.from - 10), node.to + 10);
+        error = { offset: node.from, message: `syntax error at offset ${node.from} near "${near}"` };
+        return false;
+      }
+      return undefined;
+    },
+  });
+  return error;
+}
