@@ -1,4 +1,9 @@
-import { parser } from '@prometheus-io/lezer-promql';
+import type { LRParser } from '@lezer/lr';
+
+// The package declares `"type": "module"` for its typings but ships a CommonJS build under `require`;
+// this project is CommonJS, so load that build and type it with the parser class it exports.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { parser } = require('@prometheus-io/lezer-promql') as { parser: LRParser };
 
 /**
  * Grafana template macros and variables that are not PromQL. They are replaced by a value of the

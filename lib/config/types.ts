@@ -28,3 +28,138 @@ export interface ApiTarget {
   /** Metric and label names. */
   readonly instrumentation: ApiInstrumentation;
 }
+
+/** Requests and limits of one container. */
+export interface Resources {
+  /** @default set per component */
+  readonly requests: { readonly cpu: string; readonly memory: string };
+  /** @default set per component */
+  readonly limits: { readonly cpu: string; readonly memory: string };
+}
+
+/** Prometheus server settings. */
+export interface PrometheusConfig {
+  /** Pinned image. @default 'quay.io/prometheus/prometheus:v2.53.2' */
+  readonly image: string;
+  /** Replicas of the StatefulSet (each scrapes everything; HA pairs deduplicate downstream). @default 1 */
+  readonly replicas: number;
+  /** Size of each `prometheus-data` volume. @default '50Gi' */
+  readonly storage: string;
+  /** StorageClass of the data volume; null uses the cluster default. @default null */
+  readonly storageClass: string | null;
+  /** `--storage.tsdb.retention.time`. @default '15d' */
+  readonly retentionTime: string;
+  /** `--storage.tsdb.retention.size` in Prometheus units (powers of 1024); must leave headroom in `storage`. @default '40GB' */
+  readonly retentionSize: string;
+  /** Global scrape interval. @default '30s' */
+  readonly scrapeInterval: string;
+  /** Rule evaluation interval. @default '30s' */
+  readonly evaluationInterval: string;
+  /** Container resources. */
+  readonly resources: Resources;
+}
+
+/** Alertmanager settings. */
+export interface AlertmanagerConfig {
+  /** Pinned image. @default 'quay.io/prometheus/alertmanager:v0.27.0' */
+  readonly image: string;
+  /** Secret (created by the operator) holding `alertmanager.yml` with the receivers. @default 'alertmanager-config' */
+  readonly configSecret: string;
+  /** Size of the `alertmanager-data` volume (silences, notification log). @default '1Gi' */
+  readonly storage: string;
+  /** Where notifications may go (receivers are outside the cluster). @default [{ cidr: '0.0.0.0/0', port: 443 }] */
+  readonly receiverEgress: readonly { readonly cidr: string; readonly port: number }[];
+  /** Container resources. */
+  readonly resources: Resources;
+}
+
+/** Grafana settings. */
+export interface GrafanaConfig {
+  /** Pinned image. @default 'docker.io/grafana/grafana:11.2.0' */
+  readonly image: string;
+  /** Secret (created by the operator) with keys `admin-user` and `admin-password`. @default 'grafana-admin' */
+  readonly adminSecret: string;
+  /** Size of the `grafana-data` volume. @default '10Gi' */
+  readonly storage: string;
+  /** StorageClass of the data volume; null uses the cluster default. @default null */
+  readonly storageClass: string | null;
+  /** Public host name of the Ingress; null emits no Ingress. @default null */
+  readonly ingressHost: string | null;
+  /** Secret with the Ingress TLS certificate. @default 'grafana-tls' */
+  readonly ingressTlsSecret: string;
+  /** IngressClass name. @default 'nginx' */
+  readonly ingressClassName: string;
+  /** Namespace and pod labels of the ingress controller that may reach Grafana. */
+  readonly ingressController: { readonly namespace: string; readonly podLabels: Record<string, string> };
+  /** Container resources. */
+  readonly resources: Resources;
+}
+
+/** A node agent DaemonSet (node-exporter, cAdvisor). */
+export interface NodeAgentConfig {
+  /** Pinned image. */
+  readonly image: string;
+  /** Port the agent serves metrics on. */
+  readonly port: number;
+  /** Container resources. */
+  readonly resources: Resources;
+}
+
+/** A database workload of the backend that gets an exporter sidecar. */
+export interface DatabaseExporterConfig {
+  /** Kind of the workload in the backend manifests. @default 'StatefulSet' */
+  readonly workloadKind: string;
+  /** Name of the workload in the backend manifests. */
+  readonly workloadName: string;
+  /** Secret in the backend namespace with the exporter's credentials. */
+  readonly credentialsSecret: string;
+  /** Pinned exporter image. */
+  readonly image: string;
+  /** Exporter port. */
+  readonly port: number;
+  /** Exporter container resources. */
+  readonly resources: Resources;
+}
+
+/** The Nanoe backend the stack watches. */
+export interface BackendConfig {
+  /** Namespace of the backend. @default 'nanoe' */
+  readonly namespace: string;
+  /** Emit the backend Namespace object (false when the backend's own deployment creates it). @default true */
+  readonly createNamespace: boolean;
+  /** Directory (relative to the project root) with the backend's Postgres and Redis manifests. @default 'backend' */
+  readonly manifestsPath: string;
+  /** The Postgres workload. */
+  readonly postgres: DatabaseExporterConfig;
+  /** The Redis workload. */
+  readonly redis: DatabaseExporterConfig;
+  /** The API. */
+  readonly api: ApiTarget;
+}
+
+/** Network facts of the cluster that NetworkPolicies need. */
+export interface NetworkConfig {
+  /** CIDR of the nodes (host-network pods such as node-exporter live there). @default '10.0.0.0/8' */
+  readonly nodeCidr: string;
+  /** CIDR of the Kubernetes API server endpoints, for service discovery. @default '10.0.0.0/8' */
+  readonly apiServerCidr: string;
+  /** Ports of the Kubernetes API server endpoints. @default [443, 6443] */
+  readonly apiServerPorts: readonly number[];
+}
+
+/** One environment, fully resolved (defaults merged in). */
+export interface EnvironmentConfig {
+  /** Environment name, also the output folder `dist/<name>`. */
+  readonly name: string;
+  /** Namespace of the stack. @default 'monitoring' */
+  readonly namespace: string;
+  /** Namespace of the node agents (host access needs the privileged Pod Security level). @default 'monitoring-node-agents' */
+  readonly nodeAgentsNamespace: string;
+  readonly prometheus: PrometheusConfig;
+  readonly alertmanager: AlertmanagerConfig;
+  readonly grafana: GrafanaConfig;
+  readonly nodeExporter: NodeAgentConfig;
+  readonly cadvisor: NodeAgentConfig;
+  readonly backend: BackendConfig;
+  readonly network: NetworkConfig;
+}

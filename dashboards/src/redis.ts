@@ -1,0 +1,121 @@
+/** Redis through redis-exporter (metric names stable since 1.0). */
+import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
+import * as units from '@grafana/grafana-foundation-sdk/units';
+import { finish, nanoeDashboard, NEUTRAL, queryVariable, statPanel, timeseriesPanel, UP_DOWN_MAPPINGS } from './common';
+
+export const REDIS_DASHBOARD_UID = 'nanoe-redis';
+
+const INSTANCE = 'instance=~"$instance"';
+
+function perSecond(counter: string): string {
+  return `sum by (instance) (rate(${counter}{${INSTANCE}}[$__rate_interval]))`;
+}
+
+/**
+ * Keyspace hits / (hits + misses) per instance. Without lookups the denominator is 0 and the ratio
+ * NaN, so it is clamped to 1e-9: any real lookup rate (at least one per window) is far above that,
+ * so the ratio stays exact with traffic and is 0 (not NaN) without.
+ */
+const HIT_RATIO =
+  `${perSecond('redis_keyspace_hits_total')} / ` +
+  `clamp_min(${perSecond('redis_keyspace_hits_total')} + ${perSecond('redis_keyspace_misses_total')}, 1e-9)`;
+
+export function buildRedisDashboard(): Dashboard {
+  const dashboard = nanoeDashboard({
+    uid: REDIS_DASHBOARD_UID,
+    title: 'Nanoe Redis',
+    description: 'Availability, clients, commands, memory, keys and cache hit ratio of the Nanoe Redis (redis-exporter).',
+    variables: [queryVariable('instance', 'Instance', 'label_values(redis_up, instance)', { multi: true })],
+  })
+    .withPanel(
+      statPanel({
+        title: 'Up',
+        description: 'Whether redis-exporter could reach Redis at its last scrape.',
+        unit: units.NoUnit,
+        thresholds: [
+          { color: 'red', value: null },
+          { color: 'green', value: 1 },
+        ],
+        mappings: UP_DOWN_MAPPINGS,
+        queries: [{ expr: `redis_up{${INSTANCE}}`, legend: '{{instance}}' }],
+      }),
+    )
+    .withPanel(
+      statPanel({
+        title: 'Total keys',
+        description: 'Keys in all databases of the selected instances together.',
+        unit: units.Short,
+        thresholds: NEUTRAL,
+        queries: [{ expr: `sum(redis_db_keys{${INSTANCE}})`, legend: 'keys' }],
+      }),
+    )
+    .withPanel(
+      statPanel({
+        title: 'Connected clients now',
+        description: 'Client connections open right now, selected instances together.',
+        unit: units.Short,
+        thresholds: NEUTRAL,
+        queries: [{ expr: `sum(redis_connected_clients{${INSTANCE}})`, legend: 'clients' }],
+      }),
+    )
+    .withPanel(
+      statPanel({
+        title: 'Cache hit ratio now',
+        description: 'Share of key lookups that found the key, per instance; 0 while there are no lookups.',
+        unit: units.PercentUnit,
+        thresholds: NEUTRAL,
+        queries: [{ expr: HIT_RATIO, legend: '{{instance}}' }],
+      }),
+    )
+    .withPanel(
+      timeseriesPanel({
+        title: 'Connected clients',
+        description: 'Client connections open on each instance.',
+        unit: units.Short,
+        min: 0,
+        queries: [{ expr: `redis_connected_clients{${INSTANCE}}`, legend: '{{instance}}' }],
+      }),
+    )
+    .withPanel(
+      timeseriesPanel({
+        title: 'Commands processed',
+        description: 'Commands executed per second by each instance.',
+        unit: units.OpsPerSecond,
+        min: 0,
+        queries: [{ expr: perSecond('redis_commands_processed_total'), legend: '{{instance}}' }],
+      }),
+    )
+    .withPanel(
+      timeseriesPanel({
+        title: 'Memory used',
+        description: 'Memory Redis has allocated, and its maxmemory limit where one is set.',
+        unit: units.BytesIEC,
+        min: 0,
+        queries: [
+          { expr: `redis_memory_used_bytes{${INSTANCE}}`, legend: '{{instance}} used' },
+          { expr: `redis_memory_max_bytes{${INSTANCE}} > 0`, legend: '{{instance}} maxmemory' },
+        ],
+      }),
+    )
+    .withPanel(
+      timeseriesPanel({
+        title: 'Cache hit ratio',
+        description: 'Share of key lookups that found the key, per instance; 0 while there are no lookups.',
+        unit: units.PercentUnit,
+        min: 0,
+        max: 1,
+        queries: [{ expr: HIT_RATIO, legend: '{{instance}}' }],
+      }),
+    )
+    .withPanel(
+      timeseriesPanel({
+        title: 'Keys',
+        description: 'Keys in all databases of each instance.',
+        unit: units.Short,
+        min: 0,
+        width: 24,
+        queries: [{ expr: `sum by (instance) (redis_db_keys{${INSTANCE}})`, legend: '{{instance}}' }],
+      }),
+    );
+  return finish(dashboard);
+}

@@ -1,0 +1,87 @@
+import { Construct } from 'constructs';
+import { AlertmanagerConfig } from './config/types';
+import { configReloader } from './config-reloader';
+import { kubeObject } from './kube-object';
+import { selectorLabels, standardLabels } from './labels';
+import { container, httpProbe, restrictedPodSecurity } from './pod-security';
+import { Wiring, Workload, workloadPeer } from './wiring';
+
+const ALERTMANAGER_UID = 65534;
+const WEB_PORT = 9093;
+
+/** Props of `Alertmanager`. */
+export interface AlertmanagerProps {
+  /** Image, config Secret, storage, receiver egress, resources. */
+  readonly config: AlertmanagerConfig;
+  /** Namespace of the stack. */
+  readonly namespace: string;
+  /** The registry of workloads and paths shared by the stack. */
+  readonly wiring: Wiring;
+}
+
+/**
+ * Alertmanager as a one-replica StatefulSet with an `alertmanager-data` volume (silences and the
+ * notification log survive restarts). Its configuration, receivers and their URLs or tokens included,
+ * comes only from a Secret the operator creates, so nothing sensitive is in Git or in `dist/`.
+ */
+export class Alertmanager extends Construct {
+  /** The Alertmanager pods, as the wiring knows them. */
+  readonly workload: Workload;
+  /** The Service Prometheus discovers Alertmanager through. */
+  readonly serviceName = 'alertmanager';
+
+  constructor(scope: Construct, id: string, props: AlertmanagerProps) {
+    super(scope, id);
+    const { config, namespace, wiring } = props;
+    const labels = standardLabels('alertmanager', 'alerting');
+    this.workload = wiring.addWorkload({
+      id: 'alertmanager', namespace, podLabels: selectorLabels('alertmanager'), owned: true,
+      ports: [{ name: 'web', port: WEB_PORT }],
+    });
+    config.receiverEgress.forEach((e, i) => wiring.allow({
+      from: workloadPeer(this.workload), to: { kind: 'cidr', id: `receivers-${i}`, cidr: e.cidr }, port: e.port, protocol: 'TCP', reason: 'notification receivers',
+    }));
+    kubeObject(this, 'Service', {
+      apiVersion: 'v1', kind: 'Service', metadata: { name: this.serviceName, namespace, labels },
+      spec: { selector: this.workload.podLabels, ports: [{ name: 'web', port: WEB_PORT, targetPort: 'web', protocol: 'TCP' }] },
+    });
+    kubeObject(this, 'StatefulSet', {
+      apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'alertmanager', namespace, labels },
+      spec: {
+        replicas: 1,
+        serviceName: this.serviceName,
+        selector: { matchLabels: this.workload.podLabels },
+        persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
+        template: {
+          metadata: { labels: { ...labels, ...this.workload.podLabels } },
+          spec: {
+            automountServiceAccountToken: false,
+            securityContext: restrictedPodSecurity(ALERTMANAGER_UID),
+            containers: [container({
+              name: 'alertmanager', image: config.image, uid: ALERTMANAGER_UID, resources: config.resources,
+              args: [
+                '--config.file=/etc/alertmanager/alertmanager.yml',
+                '--storage.path=/alertmanager',
+                `--web.listen-address=:${WEB_PORT}`,
+                '--cluster.listen-address=', // single replica: no gossip port to open
+              ],
+              ports: this.workload.ports,
+              volumeMounts: [
+                { name: 'config', mountPath: '/etc/alertmanager', readOnly: true },
+                { name: 'alertmanager-data', mountPath: '/alertmanager' },
+              ],
+              readinessProbe: httpProbe('/-/ready', 'web'),
+              livenessProbe: httpProbe('/-/healthy', 'web'),
+            }), configReloader(ALERTMANAGER_UID, [{ name: 'config', mountPath: '/etc/alertmanager' }], `http://127.0.0.1:${WEB_PORT}/-/reload`)],
+            volumes: [{ name: 'config', secret: { secretName: config.configSecret, items: [{ key: 'alertmanager.yml', path: 'alertmanager.yml' }] } }],
+          },
+        },
+        volumeClaimTemplates: [{
+          apiVersion: 'v1', kind: 'PersistentVolumeClaim',
+          metadata: { name: 'alertmanager-data', labels },
+          spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: config.storage } } },
+        }],
+      },
+    });
+  }
+}

@@ -1,0 +1,77 @@
+import { ApiObject, JsonPatch } from 'cdk8s';
+import { ConfigError } from './config/errors';
+import { ContainerJson } from './pod-security';
+import { PortSpec, Wiring, Workload } from './wiring';
+
+/** Kinds whose pods are described by `spec.template`. */
+const TEMPLATED_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet']);
+
+/** Props of `attachSidecar`. */
+export interface SidecarAttachment {
+  /** The workload object: any ApiObject, including one loaded with cdk8s `Include`, or `ApiObject.of(plusWorkload)`. */
+  readonly target: ApiObject;
+  /** The exporter container. */
+  readonly container: ContainerJson;
+  /** The exporter's metrics port (must not clash with the pod's ports). */
+  readonly port: PortSpec;
+  /** Workload id in the wiring (e.g. `postgres`). */
+  readonly id: string;
+  /** The registry of workloads and paths shared by the stack. */
+  readonly wiring: Wiring;
+  /** Namespace to assume when the object has none. */
+  readonly defaultNamespace: string;
+}
+
+type Json = Record<string, any>;
+
+/**
+ * Adds an exporter container to a workload's pod template with a JSON patch and registers the pods
+ * (selected by the workload's own selector, which is immutable and stable) with all their ports.
+ * Works on any ApiObject, so the backend's own manifests can be used unchanged.
+ */
+export function attachSidecar(a: SidecarAttachment): Workload {
+  const obj = a.target.toJson() as Json;
+  const where = `${obj.kind}/${obj.metadata?.name}`;
+  const templated = TEMPLATED_KINDS.has(obj.kind);
+  if (!templated && obj.kind !== 'Pod') {
+    throw new ConfigError(`sidecar ${a.container.name}`, where, 'is not a workload with a pod template', 'attach the exporter to a Deployment, StatefulSet, DaemonSet, ReplicaSet or Pod');
+  }
+  const podSpec: Json | undefined = templated ? obj.spec?.template?.spec : obj.spec;
+  const podLabels: Record<string, string> | undefined = templated ? obj.spec?.selector?.matchLabels : obj.metadata?.labels;
+  if (!podSpec || !Array.isArray(podSpec.containers)) {
+    throw new ConfigError(where, 'spec', 'has no containers', 'check that the manifest is a complete workload');
+  }
+  if (!podLabels || Object.keys(podLabels).length === 0) {
+    throw new ConfigError(where, 'spec.selector', 'has no matchLabels to select its pods', 'give the workload a selector with matchLabels');
+  }
+  if (podSpec.containers.some((c: Json) => c.name === a.container.name)) {
+    throw new ConfigError(where, a.container.name, 'already has a container of that name', 'attach the exporter only once');
+  }
+  const ports: PortSpec[] = [];
+  for (const c of podSpec.containers as Json[]) {
+    for (const p of c.ports ?? []) {
+      ports.push({ name: p.name ?? `${c.name}-${p.containerPort}`.slice(0, 15), port: p.containerPort, protocol: p.protocol ?? 'TCP' });
+    }
+  }
+  ports.push(a.port);
+  const workload = a.wiring.addWorkload({
+    id: a.id, namespace: obj.metadata?.namespace ?? a.defaultNamespace, podLabels, ports, owned: false,
+  });
+  const patch = JsonPatch.add(`${templated ? '/spec/template/spec' : '/spec'}/containers/-`, a.container);
+  // `addJsonPatch` applies before an L1 class (as behind cdk8s-plus workloads) converts its typed props
+  // to JSON, which would drop the plain-JSON quantities and ports of the container. Apply the patch
+  // to the final JSON instead, which works the same for plain ApiObjects and for included YAML.
+  const toJson = a.target.toJson.bind(a.target);
+  a.target.toJson = () => JsonPatch.apply(toJson(), patch);
+  return workload;
+}
+
+/** Finds the object of `kind` and `name` among ApiObjects (e.g. `include.apiObjects`). */
+export function findObject(objects: readonly ApiObject[], kind: string, name: string, field: string): ApiObject {
+  const found = objects.find((o) => o.kind === kind && o.name === name);
+  if (!found) {
+    const have = objects.map((o) => `${o.kind}/${o.name}`).join(', ') || 'nothing';
+    throw new ConfigError(field, `${kind}/${name}`, `is not in the backend manifests (found: ${have})`, 'fix workloadKind/workloadName or backend.manifestsPath');
+  }
+  return found;
+}

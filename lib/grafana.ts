@@ -1,0 +1,175 @@
+import { createHash } from 'crypto';
+import { Construct } from 'constructs';
+import { stringify } from 'yaml';
+import { GrafanaConfig } from './config/types';
+import { kubeObject } from './kube-object';
+import { selectorLabels, standardLabels } from './labels';
+import { container, httpProbe, restrictedPodSecurity } from './pod-security';
+import { Wiring, Workload, workloadPeer } from './wiring';
+
+/** The uid of the `grafana` user in the official image. */
+const GRAFANA_UID = 472;
+const HTTP_PORT = 3000;
+/** Fixed datasource uid, so dashboards and links keep working across re-provisioning. */
+export const PROMETHEUS_DATASOURCE_UID = 'prometheus';
+const DASHBOARDS_DIR = '/var/lib/grafana-dashboards';
+
+/** A dashboard to provision: file name (without `.json`) and its JSON text. */
+export interface DashboardContent {
+  readonly name: string;
+  readonly json: string;
+}
+
+/** Props of `Grafana`. */
+export interface GrafanaProps {
+  /** Image, admin Secret, storage, ingress, resources. */
+  readonly config: GrafanaConfig;
+  /** Namespace of the stack. */
+  readonly namespace: string;
+  /** The registry of workloads and paths shared by the stack. */
+  readonly wiring: Wiring;
+  /** The Prometheus pods and the Service and port to query them through. */
+  readonly prometheus: { readonly workload: Workload; readonly serviceName: string; readonly portName: string };
+  /** Scrape interval, so that `$__rate_interval` is never shorter than four scrapes. */
+  readonly scrapeInterval: string;
+  /** Dashboards, one ConfigMap each. @default none */
+  readonly dashboards?: readonly DashboardContent[];
+}
+
+/**
+ * Grafana as a one-replica `Recreate` Deployment (SQLite on the `grafana-data` volume allows one
+ * writer), admin credentials only from a Secret, anonymous access and sign-up off, a provisioned
+ * Prometheus datasource with a fixed uid, and one ConfigMap per dashboard. A hash of everything
+ * provisioned is a pod annotation, so any change rolls the pod and is picked up.
+ */
+export class Grafana extends Construct {
+  /** The Grafana pods, as the wiring knows them. */
+  readonly workload: Workload;
+
+  constructor(scope: Construct, id: string, props: GrafanaProps) {
+    super(scope, id);
+    const { config, namespace, wiring } = props;
+    const labels = standardLabels('grafana', 'dashboards');
+    this.workload = wiring.addWorkload({
+      id: 'grafana', namespace, podLabels: selectorLabels('grafana'), owned: true,
+      ports: [{ name: 'http', port: HTTP_PORT }],
+    });
+    wiring.allowToWorkload(workloadPeer(this.workload), props.prometheus.workload, props.prometheus.portName, 'datasource queries');
+    wiring.allowToWorkload(
+      { kind: 'pods', id: 'ingress-controller', namespace: config.ingressController.namespace, podLabels: config.ingressController.podLabels },
+      this.workload, 'http', 'users through the Ingress');
+
+    const promPort = wiring.port(props.prometheus.workload, props.prometheus.portName).port;
+    const datasources = stringify({
+      apiVersion: 1,
+      datasources: [{
+        name: 'Prometheus', type: 'prometheus', uid: PROMETHEUS_DATASOURCE_UID, access: 'proxy', isDefault: true, editable: false,
+        url: `http://${props.prometheus.serviceName}.${props.prometheus.workload.namespace}.svc:${promPort}`,
+        jsonData: { timeInterval: props.scrapeInterval, httpMethod: 'POST' },
+      }],
+    });
+    const provider = stringify({
+      apiVersion: 1,
+      providers: [{
+        name: 'nanoe', type: 'file', disableDeletion: true, allowUiUpdates: false, updateIntervalSeconds: 30,
+        options: { path: DASHBOARDS_DIR, foldersFromFilesStructure: false },
+      }],
+    });
+    kubeObject(this, 'Provisioning', {
+      apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'grafana-provisioning', namespace, labels },
+      data: { 'datasources.yaml': datasources, 'dashboards.yaml': provider },
+    });
+    const dashboards = [...(props.dashboards ?? [])].sort((a, b) => a.name.localeCompare(b.name));
+    for (const d of dashboards) {
+      kubeObject(this, `Dashboard-${d.name}`, {
+        apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `grafana-dashboard-${d.name}`, namespace, labels },
+        data: { [`${d.name}.json`]: d.json },
+      });
+    }
+    const hash = createHash('sha256').update(datasources).update(provider);
+    for (const d of dashboards) hash.update(d.name).update(d.json);
+
+    kubeObject(this, 'Data', {
+      apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'grafana-data', namespace, labels },
+      spec: {
+        accessModes: ['ReadWriteOnce'],
+        ...(config.storageClass ? { storageClassName: config.storageClass } : {}),
+        resources: { requests: { storage: config.storage } },
+      },
+    });
+    kubeObject(this, 'Service', {
+      apiVersion: 'v1', kind: 'Service', metadata: { name: 'grafana', namespace, labels },
+      spec: { selector: this.workload.podLabels, ports: [{ name: 'http', port: HTTP_PORT, targetPort: 'http', protocol: 'TCP' }] },
+    });
+    const secretEnv = (name: string, key: string) => ({ name, valueFrom: { secretKeyRef: { name: config.adminSecret, key } } });
+    const env = [
+      secretEnv('GF_SECURITY_ADMIN_USER', 'admin-user'),
+      secretEnv('GF_SECURITY_ADMIN_PASSWORD', 'admin-password'),
+      ...Object.entries({
+        GF_AUTH_ANONYMOUS_ENABLED: 'false',
+        GF_USERS_ALLOW_SIGN_UP: 'false',
+        GF_SECURITY_DISABLE_GRAVATAR: 'true',
+        GF_SECURITY_COOKIE_SECURE: config.ingressHost ? 'true' : 'false',
+        GF_ANALYTICS_REPORTING_ENABLED: 'false',
+        GF_ANALYTICS_CHECK_FOR_UPDATES: 'false', // no egress to the internet is allowed anyway
+        GF_ANALYTICS_CHECK_FOR_PLUGIN_UPDATES: 'false',
+        GF_NEWS_NEWS_FEED_ENABLED: 'false',
+        GF_LOG_MODE: 'console', // the root filesystem is read-only
+        GF_PATHS_DATA: '/var/lib/grafana',
+        GF_PATHS_PROVISIONING: '/etc/grafana/provisioning',
+        GF_SERVER_HTTP_PORT: String(HTTP_PORT),
+        ...(config.ingressHost ? { GF_SERVER_ROOT_URL: `https://${config.ingressHost}/` } : {}),
+      }).map(([name, value]) => ({ name, value })),
+    ];
+    kubeObject(this, 'Deployment', {
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'grafana', namespace, labels },
+      spec: {
+        replicas: 1,
+        strategy: { type: 'Recreate' }, // SQLite on a ReadWriteOnce volume: never two pods at once
+        selector: { matchLabels: this.workload.podLabels },
+        template: {
+          metadata: {
+            labels: { ...labels, ...this.workload.podLabels },
+            annotations: { 'nanoe-monitoring/provisioning-sha256': hash.digest('hex') },
+          },
+          spec: {
+            automountServiceAccountToken: false,
+            securityContext: restrictedPodSecurity(GRAFANA_UID),
+            containers: [container({
+              name: 'grafana', image: config.image, uid: GRAFANA_UID, resources: config.resources, env,
+              ports: this.workload.ports,
+              volumeMounts: [
+                { name: 'grafana-data', mountPath: '/var/lib/grafana' },
+                { name: 'tmp', mountPath: '/tmp' },
+                { name: 'provisioning', mountPath: '/etc/grafana/provisioning/datasources/datasources.yaml', subPath: 'datasources.yaml', readOnly: true },
+                { name: 'provisioning', mountPath: '/etc/grafana/provisioning/dashboards/dashboards.yaml', subPath: 'dashboards.yaml', readOnly: true },
+                { name: 'dashboards', mountPath: DASHBOARDS_DIR, readOnly: true },
+              ],
+              readinessProbe: httpProbe('/api/health', 'http'),
+              livenessProbe: httpProbe('/api/health', 'http', 30, 5),
+            })],
+            volumes: [
+              { name: 'grafana-data', persistentVolumeClaim: { claimName: 'grafana-data' } },
+              { name: 'tmp', emptyDir: { medium: 'Memory', sizeLimit: '64Mi' } },
+              { name: 'provisioning', configMap: { name: 'grafana-provisioning' } },
+              { name: 'dashboards', projected: { sources: dashboards.map((d) => ({ configMap: { name: `grafana-dashboard-${d.name}` } })) } },
+            ],
+          },
+        },
+      },
+    });
+    if (config.ingressHost) {
+      kubeObject(this, 'Ingress', {
+        apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'grafana', namespace, labels },
+        spec: {
+          ingressClassName: config.ingressClassName,
+          tls: [{ hosts: [config.ingressHost], secretName: config.ingressTlsSecret }],
+          rules: [{
+            host: config.ingressHost,
+            http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'grafana', port: { name: 'http' } } } }] },
+          }],
+        },
+      });
+    }
+  }
+}

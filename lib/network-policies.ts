@@ -1,0 +1,87 @@
+import { Construct } from 'constructs';
+import { kubeObject } from './kube-object';
+import { PART_OF, standardLabels } from './labels';
+import { Path, Peer, Wiring, Workload } from './wiring';
+
+/** Props of `NetworkPolicies`. */
+export interface NetworkPoliciesProps {
+  /** The registry every path is rendered from. */
+  readonly wiring: Wiring;
+  /** CIDR of the nodes: host-network pods (node-exporter) are reached there, since no policy selects them. */
+  readonly nodeCidr: string;
+}
+
+type Json = Record<string, unknown>;
+
+const NAMESPACE_NAME = 'kubernetes.io/metadata.name';
+const DNS_PEER: Json = {
+  namespaceSelector: { matchLabels: { [NAMESPACE_NAME]: 'kube-system' } },
+  podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+};
+
+/**
+ * Renders every NetworkPolicy from the wiring: default deny of ingress and egress in each namespace
+ * the stack owns, DNS egress to kube-dns, and for each workload exactly the paths components declared
+ * (both ends: the source's egress and the destination's ingress). Create it after every component,
+ * since it reads the wiring once.
+ */
+export class NetworkPolicies extends Construct {
+  constructor(scope: Construct, id: string, props: NetworkPoliciesProps) {
+    super(scope, id);
+    const { wiring } = props;
+    const workloads = wiring.allWorkloads();
+    const paths = wiring.allPaths();
+    const labels = { ...standardLabels('network-policy', 'network'), 'app.kubernetes.io/name': PART_OF };
+    const owned = [...new Set(workloads.filter((w) => w.owned).map((w) => w.namespace))];
+
+    for (const namespace of owned) {
+      kubeObject(this, `DefaultDeny-${namespace}`, {
+        apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'default-deny', namespace, labels },
+        spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
+      });
+      kubeObject(this, `Dns-${namespace}`, {
+        apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'allow-dns', namespace, labels },
+        spec: {
+          podSelector: {},
+          policyTypes: ['Egress'],
+          egress: [{ to: [DNS_PEER], ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] }],
+        },
+      });
+    }
+
+    const peerOf = (peer: Peer): Json => {
+      if (peer.kind === 'cidr') return { ipBlock: { cidr: peer.cidr } };
+      if (peer.kind === 'pods') {
+        return { namespaceSelector: { matchLabels: { [NAMESPACE_NAME]: peer.namespace } }, ...(peer.podLabels ? { podSelector: { matchLabels: peer.podLabels } } : {}) };
+      }
+      if (peer.workload.hostNetwork) return { ipBlock: { cidr: props.nodeCidr } };
+      return { namespaceSelector: { matchLabels: { [NAMESPACE_NAME]: peer.workload.namespace } }, podSelector: { matchLabels: peer.workload.podLabels } };
+    };
+    // Named ports resolve on the destination pod; an ipBlock destination has no names, so it gets the number.
+    const portOf = (path: Path): Json => {
+      const named = path.to.kind === 'workload' && !path.to.workload.hostNetwork && path.portName;
+      return { protocol: path.protocol, port: named ? path.portName : path.port };
+    };
+    const rule = (direction: 'from' | 'to', path: Path): Json => ({ [direction]: [peerOf(path[direction])], ports: [portOf(path)] });
+    const isWorkload = (peer: Peer, w: Workload) => peer.kind === 'workload' && peer.workload.id === w.id;
+
+    for (const w of workloads) {
+      if (w.hostNetwork) continue; // a NetworkPolicy never selects host-network pods (see README)
+      if (!w.owned && w.ingressPolicy === false) continue;
+      const ingress = paths.filter((p) => isWorkload(p.to, w));
+      const egress = w.owned ? paths.filter((p) => isWorkload(p.from, w)) : [];
+      const reasons = [...new Set([...ingress, ...egress].map((p) => p.reason))].join('; ');
+      kubeObject(this, `Policy-${w.id}`, {
+        apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy',
+        metadata: { name: w.owned ? w.id : `${w.id}-monitoring`, namespace: w.namespace, labels, annotations: { 'nanoe-monitoring/paths': reasons } },
+        spec: {
+          podSelector: { matchLabels: w.podLabels },
+          // The backend's pods only get allow rules for ingress; their egress stays the backend's business.
+          policyTypes: w.owned ? ['Ingress', 'Egress'] : ['Ingress'],
+          ingress: ingress.map((p) => rule('from', p)),
+          ...(w.owned ? { egress: egress.map((p) => rule('to', p)) } : {}),
+        },
+      });
+    }
+  }
+}

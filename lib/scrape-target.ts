@@ -1,0 +1,48 @@
+import { Workload } from './wiring';
+
+/** A typed scrape target: declaring one yields its scrape job, its Service port and its NetworkPolicy paths. */
+export interface ScrapeTarget {
+  /** Job name (the `job` label); unique per Prometheus. */
+  readonly job: string;
+  /** The pods to scrape. */
+  readonly workload: Workload;
+  /** Name of the pods' container port that serves metrics. */
+  readonly portName: string;
+  /** HTTP path of the metrics endpoint. @default '/metrics' */
+  readonly metricsPath?: string;
+  /** Overrides the global scrape interval. @default the global interval */
+  readonly scrapeInterval?: string;
+  /** Use the node name as `instance` (node agents), rather than the pod address. @default false */
+  readonly instanceIsNode?: boolean;
+  /** Metric relabelling applied after the scrape (e.g. to drop series nobody charts). @default none */
+  readonly metricRelabelConfigs?: readonly Record<string, unknown>[];
+}
+
+/** Name of the headless Service that scrape discovery watches for `job`. */
+export function scrapeServiceName(job: string): string {
+  return `${job}-metrics`;
+}
+
+/**
+ * The `scrape_configs` entry of a target. Discovery uses the target's own headless Service
+ * (role `endpoints`, limited to its namespace), so the job, the Service port and the container port
+ * all come from the same declaration.
+ */
+export function renderScrapeJob(t: ScrapeTarget, portName: string): Record<string, unknown> {
+  const relabel: Record<string, unknown>[] = [
+    { source_labels: ['__meta_kubernetes_service_name'], regex: scrapeServiceName(t.job), action: 'keep' },
+    { source_labels: ['__meta_kubernetes_endpoint_port_name'], regex: portName, action: 'keep' },
+    { source_labels: ['__meta_kubernetes_namespace'], target_label: 'namespace' },
+    { source_labels: ['__meta_kubernetes_pod_name'], target_label: 'pod' },
+    { source_labels: ['__meta_kubernetes_pod_node_name'], target_label: 'node' },
+  ];
+  if (t.instanceIsNode) relabel.push({ source_labels: ['__meta_kubernetes_pod_node_name'], target_label: 'instance' });
+  return {
+    job_name: t.job,
+    ...(t.scrapeInterval ? { scrape_interval: t.scrapeInterval } : {}),
+    metrics_path: t.metricsPath ?? '/metrics',
+    kubernetes_sd_configs: [{ role: 'endpoints', namespaces: { names: [t.workload.namespace] } }],
+    relabel_configs: relabel,
+    ...(t.metricRelabelConfigs ? { metric_relabel_configs: [...t.metricRelabelConfigs] } : {}),
+  };
+}

@@ -1,0 +1,136 @@
+import { ApiObject, Chart, JsonPatch } from 'cdk8s';
+import { Construct } from 'constructs';
+import { Alertmanager } from './alertmanager';
+import { Cadvisor, CADVISOR_METRIC_RELABELINGS } from './cadvisor';
+import { EnvironmentConfig } from './config/types';
+import { attachSidecar, findObject } from './exporter-sidecar';
+import { DashboardContent, Grafana } from './grafana';
+import { kubeObject } from './kube-object';
+import { standardLabels } from './labels';
+import { ManifestFile } from './manifest-file';
+import { NetworkPolicies } from './network-policies';
+import { NodeExporter } from './node-exporter';
+import { postgresExporterContainer, postgresExporterPort } from './postgres-exporter';
+import { Prometheus, RuleFileContent } from './prometheus';
+import { redisExporterContainer, redisExporterPort } from './redis-exporter';
+import { Wiring, Workload } from './wiring';
+
+/** Props of `MonitoringStack`. */
+export interface MonitoringStackProps {
+  /** One resolved, validated environment. */
+  readonly config: EnvironmentConfig;
+  /** Rule files for Prometheus (already validated). @default none */
+  readonly rules?: readonly RuleFileContent[];
+  /** Grafana dashboards (already validated). @default none */
+  readonly dashboards?: readonly DashboardContent[];
+  /** Paths of the backend's manifests that hold the Postgres and Redis workloads. @default none: no sidecars */
+  readonly backendManifests?: readonly string[];
+}
+
+/** The scrape job name of the Nanoe API; the API recording rules select it. */
+export const API_JOB = 'nanoe-api';
+
+/**
+ * The whole monitoring stack of one environment as one chart: namespaces first, then every
+ * component, the backend's database workloads with exporter sidecars, and the NetworkPolicies
+ * rendered from the wiring last.
+ */
+export class MonitoringStack extends Chart {
+  readonly wiring = new Wiring();
+  readonly prometheus: Prometheus;
+  readonly alertmanager: Alertmanager;
+  readonly grafana: Grafana;
+
+  constructor(scope: Construct, id: string, props: MonitoringStackProps) {
+    super(scope, id, { disableResourceNameHashes: true });
+    const { config } = props;
+    const { namespace, backend } = config;
+    this.createNamespaces(config);
+
+    this.prometheus = new Prometheus(this, 'Prometheus', {
+      config: config.prometheus, namespace, environment: config.name, wiring: this.wiring, ruleFiles: props.rules,
+      apiServer: { cidr: config.network.apiServerCidr, ports: config.network.apiServerPorts },
+    });
+    this.alertmanager = new Alertmanager(this, 'Alertmanager', { config: config.alertmanager, namespace, wiring: this.wiring });
+    this.prometheus.sendAlertsTo(this.alertmanager.workload, this.alertmanager.serviceName, 'web');
+    this.prometheus.scrape({ job: 'alertmanager', workload: this.alertmanager.workload, portName: 'web' });
+    this.grafana = new Grafana(this, 'Grafana', {
+      config: config.grafana, namespace, wiring: this.wiring, dashboards: props.dashboards, scrapeInterval: config.prometheus.scrapeInterval,
+      prometheus: { workload: this.prometheus.workload, serviceName: this.prometheus.serviceName, portName: 'web' },
+    });
+
+    const nodeExporter = new NodeExporter(this, 'NodeExporter', { config: config.nodeExporter, namespace: config.nodeAgentsNamespace, wiring: this.wiring });
+    this.prometheus.scrape({ job: 'node-exporter', workload: nodeExporter.workload, portName: 'metrics', instanceIsNode: true });
+    const cadvisor = new Cadvisor(this, 'Cadvisor', { config: config.cadvisor, namespace: config.nodeAgentsNamespace, wiring: this.wiring });
+    this.prometheus.scrape({
+      job: 'cadvisor', workload: cadvisor.workload, portName: 'metrics', instanceIsNode: true, metricRelabelConfigs: CADVISOR_METRIC_RELABELINGS,
+    });
+
+    if (props.backendManifests && props.backendManifests.length > 0) this.monitorBackendDatabases(config, props.backendManifests);
+
+    const api = this.wiring.addWorkload({
+      id: 'nanoe-api', namespace: backend.api.namespace, podLabels: backend.api.podLabels, owned: false, ingressPolicy: false,
+      ports: [{ name: backend.api.portName, port: backend.api.port }],
+    });
+    this.prometheus.scrape({ job: API_JOB, workload: api, portName: backend.api.portName, metricsPath: backend.api.metricsPath });
+
+    new NetworkPolicies(this, 'NetworkPolicies', { wiring: this.wiring, nodeCidr: config.network.nodeCidr });
+  }
+
+  private createNamespaces(config: EnvironmentConfig): void {
+    const ns = (id: string, name: string, extra: Record<string, string>, component: string) => kubeObject(this, id, {
+      apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { ...standardLabels('nanoe-monitoring', component), ...extra } },
+    });
+    ns('Namespace', config.namespace, podSecurity('restricted', 'restricted'), 'namespace');
+    // Host network, PID and paths are beyond "baseline": the node agents get a namespace of their own
+    // at "privileged", with warnings and audit at baseline so every exception stays visible.
+    ns('NodeAgentsNamespace', config.nodeAgentsNamespace, podSecurity('privileged', 'baseline'), 'namespace');
+    if (config.backend.createNamespace) ns('BackendNamespace', config.backend.namespace, {}, 'backend-namespace');
+  }
+
+  /** Loads the backend's manifests, adds the exporter sidecars and declares their scrape targets. */
+  private monitorBackendDatabases(config: EnvironmentConfig, manifests: readonly string[]): void {
+    const { backend } = config;
+    const objects: ApiObject[] = [];
+    manifests.forEach((file, i) => objects.push(...new ManifestFile(this, `Backend${i}`, file).apiObjects));
+    for (const o of objects) {
+      if (!o.metadata.namespace) o.addJsonPatch(JsonPatch.add('/metadata/namespace', backend.namespace));
+    }
+    const field = `environments.${config.name}.backend`;
+    const postgres = attachSidecar({
+      id: 'postgres', wiring: this.wiring, defaultNamespace: backend.namespace,
+      target: findObject(objects, backend.postgres.workloadKind, backend.postgres.workloadName, `${field}.postgres`),
+      container: postgresExporterContainer(backend.postgres, { address: 'localhost:5432/postgres', sslMode: 'disable' }),
+      port: postgresExporterPort(backend.postgres),
+    });
+    this.prometheus.scrape({ job: 'postgres-exporter', workload: postgres, portName: 'pg-metrics' });
+    const redis = attachSidecar({
+      id: 'redis', wiring: this.wiring, defaultNamespace: backend.namespace,
+      target: findObject(objects, backend.redis.workloadKind, backend.redis.workloadName, `${field}.redis`),
+      container: redisExporterContainer(backend.redis, 'redis://localhost:6379'),
+      port: redisExporterPort(backend.redis),
+    });
+    this.prometheus.scrape({ job: 'redis-exporter', workload: redis, portName: 'redis-metrics' });
+    this.keepBackendClients(postgres, 'pg-metrics');
+    this.keepBackendClients(redis, 'redis-metrics');
+  }
+
+  /**
+   * The ingress policy added to a database pod would otherwise cut off its own clients: keep every
+   * other port reachable from the backend's namespace, as it was.
+   */
+  private keepBackendClients(db: Workload, metricsPort: string): void {
+    for (const p of db.ports) {
+      if (p.name === metricsPort) continue;
+      this.wiring.allowToWorkload({ kind: 'pods', id: `${db.namespace}-pods`, namespace: db.namespace }, db, p.name, 'backend clients (unchanged)');
+    }
+  }
+}
+
+function podSecurity(enforce: string, warn: string): Record<string, string> {
+  return {
+    'pod-security.kubernetes.io/enforce': enforce,
+    'pod-security.kubernetes.io/warn': warn,
+    'pod-security.kubernetes.io/audit': warn,
+  };
+}

@@ -1,0 +1,52 @@
+import { Construct } from 'constructs';
+import { kubeObject } from './kube-object';
+import { selectorLabels, standardLabels } from './labels';
+import { ContainerJson, restrictedPodSecurity } from './pod-security';
+import { PortSpec, Wiring, Workload, workloadPeer } from './wiring';
+
+/** Props of `StandaloneExporter`. */
+export interface StandaloneExporterProps {
+  /** `postgres-exporter` or `redis-exporter`: the `app.kubernetes.io/name` of the Deployment. */
+  readonly name: 'postgres-exporter' | 'redis-exporter';
+  /** The exporter container (from `postgresExporterContainer` / `redisExporterContainer`). */
+  readonly container: ContainerJson;
+  /** Its metrics port. */
+  readonly port: PortSpec;
+  /** Namespace of the stack. */
+  readonly namespace: string;
+  /** The registry of workloads and paths shared by the stack. */
+  readonly wiring: Wiring;
+  /** Where the database runs outside the cluster's pods, for the exporter's egress policy. */
+  readonly database: { readonly cidr: string; readonly port: number };
+}
+
+/**
+ * An exporter as a Deployment of its own, for a database run elsewhere (a managed service, a VM).
+ * Register its `workload` with `prometheus.scrape()` like a sidecar's.
+ */
+export class StandaloneExporter extends Construct {
+  readonly workload: Workload;
+
+  constructor(scope: Construct, id: string, props: StandaloneExporterProps) {
+    super(scope, id);
+    const { name, namespace, wiring } = props;
+    const labels = standardLabels(name, 'exporter');
+    this.workload = wiring.addWorkload({ id: name, namespace, podLabels: selectorLabels(name), owned: true, ports: [props.port] });
+    wiring.allow({
+      from: workloadPeer(this.workload), to: { kind: 'cidr', id: `${name}-database`, cidr: props.database.cidr },
+      port: props.database.port, protocol: 'TCP', reason: 'the monitored database',
+    });
+    const uid = (props.container.securityContext as { runAsUser?: number } | undefined)?.runAsUser ?? 65534;
+    kubeObject(this, 'Deployment', {
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace, labels },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: this.workload.podLabels },
+        template: {
+          metadata: { labels: { ...labels, ...this.workload.podLabels } },
+          spec: { automountServiceAccountToken: false, securityContext: restrictedPodSecurity(uid), containers: [props.container] },
+        },
+      },
+    });
+  }
+}

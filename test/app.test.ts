@@ -1,0 +1,272 @@
+import { spawnSync } from 'child_process';
+import { mkdtempSync, mkdirSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { parse, stringify } from 'yaml';
+import { EnvironmentApp } from '../lib/synth';
+import { buildDefault, find, K8sObject, objectsOf, podSpecOf, WORKLOAD_KINDS } from './support/app';
+import { validateK8sObject } from './support/k8s-schema';
+
+const envs = buildDefault();
+
+/** The fields of Prometheus's kubernetes_sd_config (docs: configuration/#kubernetes_sd_config) used or usable here. */
+const KUBERNETES_SD_FIELDS = new Set(['role', 'namespaces', 'selectors', 'api_server', 'attach_metadata', 'kubeconfig_file']);
+const KUBERNETES_SD_ROLES = new Set(['endpoints', 'endpointslice', 'pod', 'service', 'node', 'ingress']);
+function checkKubernetesSd(sd: Record<string, any>): void {
+  for (const k of Object.keys(sd)) if (!KUBERNETES_SD_FIELDS.has(k)) throw new Error(`kubernetes_sd_config: unknown field ${k}`);
+  if (!KUBERNETES_SD_ROLES.has(sd.role)) throw new Error(`kubernetes_sd_config: bad role ${sd.role}`);
+  for (const k of Object.keys(sd.namespaces ?? {})) if (k !== 'names' && k !== 'own_namespace') throw new Error(`kubernetes_sd_config.namespaces: unknown field ${k}`);
+  if (sd.namespaces && !(Array.isArray(sd.namespaces.names) && sd.namespaces.names.every((n: unknown) => typeof n === 'string'))) throw new Error('namespaces.names must be a list of names');
+}
+const byName = (name: string): EnvironmentApp => envs.find((e) => e.config.name === name)!;
+const dev = objectsOf(byName('dev'));
+const prod = objectsOf(byName('prod'));
+const STACK_NAMES = ['prometheus', 'grafana', 'alertmanager', 'node-exporter', 'cadvisor'];
+/** Objects that come from the backend's own manifests (only patched by us). */
+const isBackendObject = (o: K8sObject) => o.metadata.labels?.['app.kubernetes.io/part-of'] === 'nanoe';
+
+describe('the default app', () => {
+  test('has dev and prod, differing in sizes, replicas and retention', () => {
+    expect(envs.map((e) => e.config.name)).toEqual(['dev', 'prod']);
+    const sts = (objs: K8sObject[]) => find(objs, 'StatefulSet', 'prometheus', 'monitoring');
+    expect(sts(dev).spec.replicas).toBe(1);
+    expect(sts(prod).spec.replicas).toBe(2);
+    expect(sts(dev).spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('20Gi');
+    expect(sts(prod).spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('100Gi');
+    expect(sts(prod).spec.template.spec.containers[0].args).toContain('--storage.tsdb.retention.time=30d');
+  });
+
+  test('matches the snapshot of the whole output', () => {
+    for (const e of envs) expect(e.app.synthYaml()).toMatchSnapshot(e.config.name);
+  });
+
+  test('every object validates against the Kubernetes 1.27 and 1.31 schemas, unknown fields refused', () => {
+    const errors = [...dev, ...prod].flatMap((o) => [...validateK8sObject(o, '1.27.0'), ...validateK8sObject(o, '1.31.0')]);
+    expect(errors).toEqual([]);
+    expect(dev.length).toBeGreaterThan(40);
+  });
+
+  test('Namespaces come first in apply order, then everything else', () => {
+    const firstOther = dev.findIndex((o) => o.kind !== 'Namespace');
+    expect(dev.slice(0, firstOther).map((o) => o.metadata.name)).toEqual(['monitoring', 'monitoring-node-agents', 'nanoe']);
+    expect(dev.slice(firstOther).some((o) => o.kind === 'Namespace')).toBe(false);
+    const monitoring = find(dev, 'Namespace', 'monitoring');
+    expect(monitoring.metadata.labels!['pod-security.kubernetes.io/enforce']).toBe('restricted');
+  });
+
+  test('every object the library creates carries the standard labels and is namespaced', () => {
+    for (const o of dev.filter((x) => !isBackendObject(x))) {
+      const l = o.metadata.labels ?? {};
+      expect([o.kind, o.metadata.name, l['app.kubernetes.io/part-of'], l['app.kubernetes.io/managed-by']]).toEqual([o.kind, o.metadata.name, 'nanoe-monitoring', 'cdk8s']);
+      expect(l['app.kubernetes.io/name']).toBeTruthy();
+      expect(l['app.kubernetes.io/component']).toBeTruthy();
+      if (o.kind !== 'Namespace') expect(o.metadata.namespace).toMatch(/^(monitoring|monitoring-node-agents|nanoe)$/);
+    }
+    for (const name of STACK_NAMES) {
+      const w = dev.find((o) => WORKLOAD_KINDS.has(o.kind) && o.metadata.name === name)!;
+      expect(w.metadata.labels!['app.kubernetes.io/name']).toBe(name);
+    }
+  });
+
+  test('selectors use only explicit labels, and names carry no hashes', () => {
+    const text = JSON.stringify(dev);
+    expect(text).not.toContain('cdk8s.io/metadata.addr');
+    for (const o of dev) expect(o.metadata.name).not.toMatch(/-c8[0-9a-f]{6,}$|-[0-9a-f]{8}$/);
+  });
+
+  test('every container is pinned, has requests and limits, a numeric user when non-root, and a read-only root', () => {
+    const containers = [...dev, ...prod].filter((o) => WORKLOAD_KINDS.has(o.kind)).flatMap((o) => {
+      const spec = podSpecOf(o);
+      return [...spec.containers, ...(spec.initContainers ?? [])].map((c: any) => ({ c, pod: spec }));
+    });
+    expect(containers.length).toBeGreaterThan(10);
+    for (const { c, pod } of containers) {
+      expect(c.image).toMatch(/:[\w][\w.-]*$|@sha256:/);
+      expect(c.image).not.toMatch(/:latest$/);
+      expect(c.resources?.requests?.cpu && c.resources?.requests?.memory && c.resources?.limits?.cpu && c.resources?.limits?.memory).toBeTruthy();
+      const ctx = { ...pod.securityContext, ...c.securityContext };
+      if (ctx.runAsNonRoot) expect(typeof ctx.runAsUser).toBe('number');
+      if (c.name !== 'postgres') expect([c.name, ctx.readOnlyRootFilesystem]).toEqual([c.name, true]); // the backend's postgres image writes to its root
+    }
+  });
+
+  test('no literal password, token or admin/admin anywhere in the output', () => {
+    const yaml = envs.map((e) => e.app.synthYaml()).join('\n');
+    expect(yaml).not.toMatch(/admin\/admin|GF_SECURITY_ADMIN_PASSWORD\n\s*value:|password:\s*\S+\n/i);
+    const secretsAsData = [...dev, ...prod].filter((o) => o.kind === 'Secret');
+    expect(secretsAsData).toEqual([]);
+  });
+});
+
+describe('Prometheus', () => {
+  const sts = find(dev, 'StatefulSet', 'prometheus', 'monitoring');
+  const prom = sts.spec.template.spec.containers.find((c: any) => c.name === 'prometheus');
+
+  test('is a StatefulSet on port 9090 with a retained prometheus-data claim and both retentions', () => {
+    expect(prom.ports).toEqual([{ name: 'web', containerPort: 9090, protocol: 'TCP' }]);
+    expect(sts.spec.volumeClaimTemplates.map((v: any) => v.metadata.name)).toEqual(['prometheus-data']);
+    expect(sts.spec.persistentVolumeClaimRetentionPolicy).toEqual({ whenDeleted: 'Retain', whenScaled: 'Retain' });
+    expect(prom.args).toEqual(expect.arrayContaining(['--storage.tsdb.retention.time=7d', '--storage.tsdb.retention.size=16GB', '--storage.tsdb.wal-compression']));
+    expect(prom.volumeMounts).toContainEqual({ name: 'prometheus-data', mountPath: '/prometheus' });
+    expect(prom.readinessProbe.httpGet.path).toBe('/-/ready');
+    expect(prom.livenessProbe.httpGet.path).toBe('/-/healthy');
+    expect(prom.securityContext.runAsUser).toBe(65534);
+  });
+
+  test('reloads config and rules in place: a reloader sidecar posts to /-/reload and no config hash rolls the pods', () => {
+    const reloader = sts.spec.template.spec.containers.find((c: any) => c.name === 'config-reloader');
+    expect(reloader.args).toEqual(expect.arrayContaining(['--volume-dir=/etc/prometheus/config', '--volume-dir=/etc/prometheus/rules', '--webhook-url=http://127.0.0.1:9090/-/reload']));
+    expect(prom.args).toContain('--web.enable-lifecycle');
+    expect(sts.spec.template.metadata.annotations).toBeUndefined();
+  });
+
+  test('discovery RBAC is namespaced and read-only, for exactly the namespaces it scrapes', () => {
+    const roles = dev.filter((o) => o.kind === 'Role');
+    expect(roles.map((r) => r.metadata.namespace).sort()).toEqual(['monitoring', 'monitoring-node-agents', 'nanoe']);
+    for (const r of roles) expect(r.rules).toEqual([{ apiGroups: [''], resources: ['endpoints', 'pods', 'services'], verbs: ['get', 'list', 'watch'] }]);
+    expect(dev.filter((o) => o.kind === 'ClusterRole' || o.kind === 'ClusterRoleBinding')).toEqual([]);
+    const bindings = dev.filter((o) => o.kind === 'RoleBinding');
+    for (const b of bindings) expect(b.subjects).toEqual([{ kind: 'ServiceAccount', name: 'prometheus', namespace: 'monitoring' }]);
+  });
+
+  test('prometheus.yml has one job per typed target, each with its own headless Service port', () => {
+    const config = parse(find(dev, 'ConfigMap', 'prometheus-config').data['prometheus.yml']);
+    const jobs = config.scrape_configs.map((j: any) => j.job_name);
+    expect(jobs).toEqual(['prometheus', 'alertmanager', 'node-exporter', 'cadvisor', 'postgres-exporter', 'redis-exporter', 'nanoe-api']);
+    for (const job of config.scrape_configs) {
+      const service = find(dev, 'Service', `${job.job_name}-metrics`);
+      const portName = job.relabel_configs.find((r: any) => r.source_labels[0] === '__meta_kubernetes_endpoint_port_name').regex;
+      expect(service.spec.ports.map((p: any) => p.name)).toEqual([portName]);
+      expect(job.kubernetes_sd_configs[0].namespaces.names).toEqual([service.metadata.namespace]);
+    }
+    const rules = find(dev, 'ConfigMap', 'prometheus-rules');
+    expect(config.rule_files).toEqual(Object.keys(rules.data).sort().map((n) => `/etc/prometheus/rules/${n}`));
+    expect(config.rule_files.length).toBeGreaterThanOrEqual(3);
+  });
+
+  test('prometheus.yml and every rule file pass promtool', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nanoe-promtool-'));
+    mkdirSync(join(dir, 'rules'));
+    for (const e of envs) {
+      const objs = objectsOf(e);
+      const rules = find(objs, 'ConfigMap', 'prometheus-rules').data as Record<string, string>;
+      for (const [name, text] of Object.entries(rules)) writeFileSync(join(dir, 'rules', name), text);
+      const ruleCheck = spawnSync('promtool', ['check', 'rules', ...Object.keys(rules).map((n) => join(dir, 'rules', n))], { encoding: 'utf8' });
+      expect({ status: ruleCheck.status, out: ruleCheck.stdout + ruleCheck.stderr }).toEqual({ status: 0, out: expect.stringContaining('SUCCESS') });
+      const config = parse(find(objs, 'ConfigMap', 'prometheus-config').data['prometheus.yml']);
+      // promtool checks that rule files exist, so point rule_files at the local copies.
+      config.rule_files = config.rule_files.map((f: string) => join(dir, 'rules', f.split('/').pop()!));
+      // Debian's promtool 2.42 is built without Kubernetes discovery (it rejects kubernetes_sd_configs
+      // as an unknown field), so those blocks are checked by KUBERNETES_SD below and swapped for an
+      // equivalent static block here; everything else (relabelling, intervals, alerting) goes to promtool.
+      for (const block of [...config.scrape_configs, ...config.alerting.alertmanagers]) {
+        for (const sd of block.kubernetes_sd_configs) checkKubernetesSd(sd);
+        delete block.kubernetes_sd_configs;
+        block.static_configs = [{ targets: ['127.0.0.1:9'] }];
+      }
+      writeFileSync(join(dir, `${e.config.name}.yml`), stringify(config));
+      const check = spawnSync('promtool', ['check', 'config', join(dir, `${e.config.name}.yml`)], { encoding: 'utf8' });
+      expect({ status: check.status, out: check.stdout + check.stderr }).toEqual({ status: 0, out: expect.stringContaining('SUCCESS') });
+    }
+  });
+
+  test('the Kubernetes discovery check refuses what Prometheus would refuse', () => {
+    expect(() => checkKubernetesSd({ role: 'pods' })).toThrow(/role/);
+    expect(() => checkKubernetesSd({ role: 'endpoints', namespace: { names: ['x'] } })).toThrow(/namespace/);
+    expect(() => checkKubernetesSd({ role: 'endpoints', namespaces: { name: ['x'] } })).toThrow(/name/);
+  });
+
+  test('prod spreads its two replicas over nodes and keeps one up during disruptions', () => {
+    const sts = find(prod, 'StatefulSet', 'prometheus');
+    expect(sts.spec.template.spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].topologyKey).toBe('kubernetes.io/hostname');
+    expect(find(prod, 'PodDisruptionBudget', 'prometheus').spec.maxUnavailable).toBe(1);
+    expect(dev.find((o) => o.kind === 'PodDisruptionBudget')).toBeUndefined();
+  });
+});
+
+describe('Alertmanager', () => {
+  test('takes its whole configuration from the operator Secret and keeps silences on a volume', () => {
+    const sts = find(dev, 'StatefulSet', 'alertmanager');
+    const spec = sts.spec.template.spec;
+    expect(spec.volumes).toContainEqual({ name: 'config', secret: { secretName: 'alertmanager-config', items: [{ key: 'alertmanager.yml', path: 'alertmanager.yml' }] } });
+    expect(spec.containers[0].ports).toEqual([{ name: 'web', containerPort: 9093, protocol: 'TCP' }]);
+    expect(sts.spec.volumeClaimTemplates[0].metadata.name).toBe('alertmanager-data');
+    const config = parse(find(dev, 'ConfigMap', 'prometheus-config').data['prometheus.yml']);
+    expect(config.alerting.alertmanagers[0].relabel_configs[0].regex).toBe('alertmanager');
+  });
+});
+
+describe('Grafana', () => {
+  const deploy = find(dev, 'Deployment', 'grafana');
+  const c = deploy.spec.template.spec.containers[0];
+
+  test('one Recreate replica on port 3000 with the grafana-data claim', () => {
+    expect([deploy.spec.replicas, deploy.spec.strategy.type]).toEqual([1, 'Recreate']);
+    expect(c.ports).toEqual([{ name: 'http', containerPort: 3000, protocol: 'TCP' }]);
+    expect(find(dev, 'PersistentVolumeClaim', 'grafana-data').spec.resources.requests.storage).toBe('5Gi');
+    expect(deploy.spec.template.spec.volumes).toContainEqual({ name: 'grafana-data', persistentVolumeClaim: { claimName: 'grafana-data' } });
+    expect(c.securityContext.runAsUser).toBe(472);
+  });
+
+  test('admin credentials come only from the Secret; anonymous access is off', () => {
+    const env = Object.fromEntries(c.env.map((e: any) => [e.name, e]));
+    expect(env.GF_SECURITY_ADMIN_USER.valueFrom.secretKeyRef).toEqual({ name: 'grafana-admin', key: 'admin-user' });
+    expect(env.GF_SECURITY_ADMIN_PASSWORD.valueFrom.secretKeyRef).toEqual({ name: 'grafana-admin', key: 'admin-password' });
+    expect(env.GF_SECURITY_ADMIN_PASSWORD.value).toBeUndefined();
+    expect(env.GF_AUTH_ANONYMOUS_ENABLED.value).toBe('false');
+  });
+
+  test('provisions the Prometheus datasource with a fixed uid and the four dashboards, one ConfigMap each', () => {
+    const prov = find(dev, 'ConfigMap', 'grafana-provisioning');
+    const ds = parse(prov.data['datasources.yaml']).datasources[0];
+    expect(ds).toMatchObject({ uid: 'prometheus', type: 'prometheus', url: 'http://prometheus.monitoring.svc:9090', editable: false });
+    const dashboards = dev.filter((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('grafana-dashboard-'));
+    expect(dashboards.map((d) => d.metadata.name).sort()).toEqual(['grafana-dashboard-api', 'grafana-dashboard-postgresql', 'grafana-dashboard-redis', 'grafana-dashboard-system']);
+    const projected = deploy.spec.template.spec.volumes.find((v: any) => v.name === 'dashboards').projected.sources.map((s: any) => s.configMap.name);
+    expect(projected.sort()).toEqual(dashboards.map((d) => d.metadata.name).sort());
+    for (const d of dashboards) expect(Buffer.byteLength(Object.values(d.data as Record<string, string>)[0])).toBeLessThan(200_000);
+  });
+
+  test('the provisioning hash annotation changes when a dashboard changes', () => {
+    const hash = deploy.spec.template.metadata.annotations['nanoe-monitoring/provisioning-sha256'];
+    expect(hash).toMatch(/^[0-9a-f]{64}$/);
+    const { Grafana } = require('../lib/grafana');
+    const { Chart, Testing } = require('cdk8s');
+    const { Wiring } = require('../lib/wiring');
+    const hashWith = (json: string) => {
+      const chart = new Chart(Testing.app(), 'c');
+      const wiring = new Wiring();
+      const prometheus = wiring.addWorkload({ id: 'p', namespace: 'monitoring', podLabels: { a: 'b' }, owned: true, ports: [{ name: 'web', port: 9090 }] });
+      new Grafana(chart, 'g', { config: byName('dev').config.grafana, namespace: 'monitoring', wiring, scrapeInterval: '30s', dashboards: [{ name: 'x', json }], prometheus: { workload: prometheus, serviceName: 'prometheus', portName: 'web' } });
+      return (chart.toJson() as K8sObject[]).find((o) => o.kind === 'Deployment')!.spec.template.metadata.annotations['nanoe-monitoring/provisioning-sha256'];
+    };
+    expect(hashWith('{"a":1}')).not.toBe(hashWith('{"a":2}'));
+    expect(hashWith('{"a":1}')).toBe(hashWith('{"a":1}'));
+  });
+
+  test('prod has a TLS Ingress; dev has none', () => {
+    const ing = find(prod, 'Ingress', 'grafana');
+    expect(ing.spec.tls).toEqual([{ hosts: ['grafana.nanoe.example.com'], secretName: 'grafana-tls' }]);
+    expect(dev.find((o) => o.kind === 'Ingress')).toBeUndefined();
+  });
+});
+
+describe('node agents', () => {
+  test.each([['node-exporter', 9100], ['cadvisor', 8080]])('%s runs on every node, tolerating taints, with read-only host mounts', (name, port) => {
+    const ds = find(dev, 'DaemonSet', name as string, 'monitoring-node-agents');
+    const spec = ds.spec.template.spec;
+    expect(spec.tolerations).toEqual([{ operator: 'Exists' }]);
+    expect(spec.containers[0].ports[0].containerPort).toBe(port);
+    for (const m of spec.containers[0].volumeMounts) expect(m.readOnly).toBe(true);
+    expect(spec.automountServiceAccountToken).toBe(false);
+  });
+
+  test('keep series down: node-exporter skips virtual filesystems and devices, cAdvisor drops unused groups', () => {
+    const ne = find(dev, 'DaemonSet', 'node-exporter').spec.template.spec.containers[0].args.join(' ');
+    expect(ne).toMatch(/--collector\.filesystem\.fs-types-exclude=.*tmpfs/);
+    expect(ne).toMatch(/--collector\.netdev\.device-exclude=.*veth/);
+    const ca = find(dev, 'DaemonSet', 'cadvisor').spec.template.spec.containers[0].args;
+    expect(ca).toContain('--housekeeping_interval=30s');
+    expect(ca.find((a: string) => a.startsWith('--disable_metrics='))).toMatch(/percpu.*sched.*tcp/);
+  });
+});
