@@ -104,7 +104,11 @@ export function apiRecordingRules(
             record: API_RECORDS.errorsRate,
             expr: `${by} (rate(${requests5xx}[5m])) or (${by} (rate(${requests}[5m])) * 0)`,
           },
-          { record: API_RECORDS.errorRatio, expr: `${API_RECORDS.errorsRate} / ${API_RECORDS.requestsRate}` },
+          {
+            // clamp_min: an idle API has a 0 ratio, not NaN (0/0), so the panels show 0 % instead of a gap.
+            record: API_RECORDS.errorRatio,
+            expr: `${API_RECORDS.errorsRate} / clamp_min(${API_RECORDS.requestsRate}, 1e-9)`,
+          },
           {
             record: API_RECORDS.durationBucketRate,
             expr: `sum by (job, namespace, le) (rate(${buckets}[5m]))`,
