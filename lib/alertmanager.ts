@@ -1,9 +1,10 @@
 import { Construct } from 'constructs';
-import { AlertmanagerConfig } from './config/types';
+import { AlertmanagerConfig, IngressConfig } from './config/types';
 import { configReloader } from './config-reloader';
 import { kubeObject } from './kube-object';
 import { selectorLabels, standardLabels } from './labels';
 import { container, httpProbe, restrictedPodSecurity } from './pod-security';
+import { publishThroughIngress, webAuth } from './published-service';
 import { Wiring, Workload, workloadPeer } from './wiring';
 
 const ALERTMANAGER_UID = 65534;
@@ -17,6 +18,8 @@ export interface AlertmanagerProps {
   readonly namespace: string;
   /** The registry of workloads and paths shared by the stack. */
   readonly wiring: Wiring;
+  /** The ingress controller, used when `config.exposure` publishes Alertmanager. */
+  readonly ingress: IngressConfig;
 }
 
 /**
@@ -34,6 +37,7 @@ export class Alertmanager extends Construct {
     super(scope, id);
     const { config, namespace, wiring } = props;
     const labels = standardLabels('alertmanager', 'alerting');
+    const auth = webAuth(config.exposure, 'web');
     this.workload = wiring.addWorkload({
       id: 'alertmanager', namespace, podLabels: selectorLabels('alertmanager'), owned: true,
       ports: [{ name: 'web', port: WEB_PORT }],
@@ -64,16 +68,21 @@ export class Alertmanager extends Construct {
                 '--storage.path=/alertmanager',
                 `--web.listen-address=:${WEB_PORT}`,
                 '--cluster.listen-address=', // single replica: no gossip port to open
+                ...auth.args,
               ],
               ports: this.workload.ports,
               volumeMounts: [
                 { name: 'config', mountPath: '/etc/alertmanager', readOnly: true },
                 { name: 'alertmanager-data', mountPath: '/alertmanager' },
+                ...auth.mounts,
               ],
-              readinessProbe: httpProbe('/-/ready', 'web'),
-              livenessProbe: httpProbe('/-/healthy', 'web'),
-            }), configReloader(ALERTMANAGER_UID, [{ name: 'config', mountPath: '/etc/alertmanager' }], `http://127.0.0.1:${WEB_PORT}/-/reload`)],
-            volumes: [{ name: 'config', secret: { secretName: config.configSecret, items: [{ key: 'alertmanager.yml', path: 'alertmanager.yml' }] } }],
+              readinessProbe: auth.probe('/-/ready') ?? httpProbe('/-/ready', 'web'),
+              livenessProbe: auth.probe('/-/healthy') ?? httpProbe('/-/healthy', 'web'),
+            }), configReloader(ALERTMANAGER_UID, [{ name: 'config', mountPath: '/etc/alertmanager' }], auth.reloadUrl(WEB_PORT), auth.env)],
+            volumes: [
+              { name: 'config', secret: { secretName: config.configSecret, items: [{ key: 'alertmanager.yml', path: 'alertmanager.yml' }] } },
+              ...auth.volumes,
+            ],
           },
         },
         volumeClaimTemplates: [{
@@ -83,5 +92,16 @@ export class Alertmanager extends Construct {
         }],
       },
     });
+    if (config.exposure) {
+      publishThroughIngress(this, 'Ingress', {
+        name: this.serviceName, namespace, labels, host: config.exposure.host, tlsSecret: config.exposure.tlsSecret,
+        portName: 'web', workload: this.workload, ingress: props.ingress, wiring,
+      });
+    }
+  }
+
+  /** The credentials Prometheus needs to deliver alerts, when Alertmanager asks for them. */
+  static clientAuth(config: AlertmanagerConfig): { username: string; passwordSecret: string } | undefined {
+    return config.exposure ? { username: config.exposure.username, passwordSecret: config.exposure.authSecret } : undefined;
   }
 }

@@ -7,11 +7,12 @@ export const CONFIG_RELOADER_IMAGE = 'ghcr.io/jimmidyson/configmap-reload:v0.13.
  * A sidecar that reloads a server in place when its mounted configuration changes, so a config
  * change never restarts the pod (for Prometheus: no WAL replay, no gap).
  */
-export function configReloader(uid: number, mounts: readonly { name: string; mountPath: string }[], reloadUrl: string): ContainerJson {
+export function configReloader(uid: number, mounts: readonly { name: string; mountPath: string }[], reloadUrl: string, env: readonly Record<string, unknown>[] = []): ContainerJson {
   return container({
     name: 'config-reloader', image: CONFIG_RELOADER_IMAGE, uid,
     resources: { requests: { cpu: '5m', memory: '16Mi' }, limits: { cpu: '50m', memory: '32Mi' } },
     args: [...mounts.map((m) => `--volume-dir=${m.mountPath}`), `--webhook-url=${reloadUrl}`],
     volumeMounts: mounts.map((m) => ({ name: m.name, mountPath: m.mountPath, readOnly: true })),
+    ...(env.length > 0 ? { env } : {}),
   });
 }

@@ -1,10 +1,11 @@
 import { createHash } from 'crypto';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
-import { GrafanaConfig } from './config/types';
+import { GrafanaConfig, IngressConfig } from './config/types';
 import { kubeObject } from './kube-object';
 import { selectorLabels, standardLabels } from './labels';
 import { container, httpProbe, restrictedPodSecurity } from './pod-security';
+import { publishThroughIngress } from './published-service';
 import { Wiring, Workload, workloadPeer } from './wiring';
 
 /** The uid of the `grafana` user in the official image. */
@@ -28,8 +29,16 @@ export interface GrafanaProps {
   readonly namespace: string;
   /** The registry of workloads and paths shared by the stack. */
   readonly wiring: Wiring;
-  /** The Prometheus pods and the Service and port to query them through. */
-  readonly prometheus: { readonly workload: Workload; readonly serviceName: string; readonly portName: string };
+  /**
+   * The Prometheus pods, the Service and port to query them through, and the basic-auth user and
+   * Secret (key `password`) when Prometheus requires authentication.
+   */
+  readonly prometheus: {
+    readonly workload: Workload; readonly serviceName: string; readonly portName: string;
+    readonly basicAuth?: { readonly username: string; readonly passwordSecret: string };
+  };
+  /** The ingress controller that publishes Grafana when `config.ingressHost` is set. */
+  readonly ingress: IngressConfig;
   /** Scrape interval, so that `$__rate_interval` is never shorter than four scrapes. */
   readonly scrapeInterval: string;
   /** Dashboards, one ConfigMap each. @default none */
@@ -55,9 +64,6 @@ export class Grafana extends Construct {
       ports: [{ name: 'http', port: HTTP_PORT }],
     });
     wiring.allowToWorkload(workloadPeer(this.workload), props.prometheus.workload, props.prometheus.portName, 'datasource queries');
-    wiring.allowToWorkload(
-      { kind: 'pods', id: 'ingress-controller', namespace: config.ingressController.namespace, podLabels: config.ingressController.podLabels },
-      this.workload, 'http', 'users through the Ingress');
 
     const promPort = wiring.port(props.prometheus.workload, props.prometheus.portName).port;
     const datasources = stringify({
@@ -66,6 +72,11 @@ export class Grafana extends Construct {
         name: 'Prometheus', type: 'prometheus', uid: PROMETHEUS_DATASOURCE_UID, access: 'proxy', isDefault: true, editable: false,
         url: `http://${props.prometheus.serviceName}.${props.prometheus.workload.namespace}.svc:${promPort}`,
         jsonData: { timeInterval: props.scrapeInterval, httpMethod: 'POST' },
+        // Grafana expands $VARS in provisioning files: the password comes from the Secret via env.
+        ...(props.prometheus.basicAuth ? {
+          basicAuth: true, basicAuthUser: props.prometheus.basicAuth.username,
+          secureJsonData: { basicAuthPassword: '$PROMETHEUS_PASSWORD' },
+        } : {}),
       }],
     });
     const provider = stringify({
@@ -105,6 +116,9 @@ export class Grafana extends Construct {
     const env = [
       secretEnv('GF_SECURITY_ADMIN_USER', 'admin-user'),
       secretEnv('GF_SECURITY_ADMIN_PASSWORD', 'admin-password'),
+      ...(props.prometheus.basicAuth
+        ? [{ name: 'PROMETHEUS_PASSWORD', valueFrom: { secretKeyRef: { name: props.prometheus.basicAuth.passwordSecret, key: 'password' } } }]
+        : []),
       ...Object.entries({
         GF_AUTH_ANONYMOUS_ENABLED: 'false',
         GF_USERS_ALLOW_SIGN_UP: 'false',
@@ -159,16 +173,9 @@ export class Grafana extends Construct {
       },
     });
     if (config.ingressHost) {
-      kubeObject(this, 'Ingress', {
-        apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'grafana', namespace, labels },
-        spec: {
-          ingressClassName: config.ingressClassName,
-          tls: [{ hosts: [config.ingressHost], secretName: config.ingressTlsSecret }],
-          rules: [{
-            host: config.ingressHost,
-            http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'grafana', port: { name: 'http' } } } }] },
-          }],
-        },
+      publishThroughIngress(this, 'Ingress', {
+        name: 'grafana', namespace, labels, host: config.ingressHost, tlsSecret: config.ingressTlsSecret,
+        portName: 'http', workload: this.workload, ingress: props.ingress, wiring,
       });
     }
   }

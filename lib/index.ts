@@ -19,3 +19,6 @@ export * from './standalone-exporter';
 export * from './synth';
 export * from './wiring';
 export * from './manifest-file';
+export * from './gitops';
+export * from './published-service';
+export * from './thanos-sidecar';

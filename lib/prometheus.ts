@@ -2,13 +2,15 @@ import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import { ConfigError } from './config/errors';
+import { IngressConfig, PrometheusConfig } from './config/types';
 import { configReloader } from './config-reloader';
-import { PrometheusConfig } from './config/types';
 import { kubeObject } from './kube-object';
 import { selectorLabels, standardLabels } from './labels';
 import { container, httpProbe, restrictedPodSecurity } from './pod-security';
-import { renderScrapeJob, ScrapeTarget, scrapeServiceName } from './scrape-target';
-import { Peer, Wiring, Workload, workloadPeer } from './wiring';
+import { publishThroughIngress, webAuth } from './published-service';
+import { renderScrapeJob, ScrapeTarget, scrapeServiceName, secretMountPath } from './scrape-target';
+import { thanosSidecarContainer, THANOS_GRPC_PORT } from './thanos-sidecar';
+import { Peer, PortSpec, Wiring, Workload, workloadPeer } from './wiring';
 
 /** The uid of `nobody` in the Prometheus image (its USER is a name, so the uid must be explicit). */
 const PROMETHEUS_UID = 65534;
@@ -26,7 +28,7 @@ export interface RuleFileContent {
 
 /** Props of `Prometheus`. */
 export interface PrometheusProps {
-  /** Server settings (image, storage, retention, intervals, resources). */
+  /** Server settings (image, storage, retention, intervals, resources, remote write, Thanos, federation, exposure). */
   readonly config: PrometheusConfig;
   /** Namespace of the stack. */
   readonly namespace: string;
@@ -38,6 +40,13 @@ export interface PrometheusProps {
   readonly ruleFiles?: readonly RuleFileContent[];
   /** CIDR and ports of the Kubernetes API server, for discovery. */
   readonly apiServer: { readonly cidr: string; readonly ports: readonly number[] };
+  /** The ingress controller, used when `config.exposure` publishes Prometheus. */
+  readonly ingress: IngressConfig;
+  /**
+   * Enables the TSDB admin API for consistent snapshots (backups). Anything that can reach the web
+   * port can then call it, so NetworkPolicies limit who can. @default false
+   */
+  readonly enableAdminApi?: boolean;
 }
 
 /**
@@ -53,18 +62,31 @@ export class Prometheus extends Construct {
   private readonly targets: ScrapeTarget[] = [];
   private readonly discoveryNamespaces = new Set<string>();
   private readonly ruleFileNames: string[];
-  private alertmanagers: { namespace: string; service: string; portName: string } | undefined;
+  /** Secrets mounted under /etc/prometheus/secrets/<name>/ for credentials files. */
+  private readonly secretVolumes = new Set<string>();
+  private alertmanagers: { namespace: string; service: string; portName: string; basicAuth?: { username: string; passwordSecret: string } } | undefined;
 
   constructor(scope: Construct, id: string, private readonly props: PrometheusProps) {
     super(scope, id);
     const { namespace, config, wiring } = props;
     const labels = standardLabels('prometheus', 'server');
-    this.workload = wiring.addWorkload({
-      id: 'prometheus', namespace, podLabels: selectorLabels('prometheus'), owned: true,
-      ports: [{ name: 'web', port: WEB_PORT }],
-    });
+    const ports: PortSpec[] = [{ name: 'web', port: WEB_PORT }];
+    if (config.thanosSidecar) ports.push({ name: 'grpc', port: THANOS_GRPC_PORT });
+    this.workload = wiring.addWorkload({ id: 'prometheus', namespace, podLabels: selectorLabels('prometheus'), owned: true, ports });
     for (const port of props.apiServer.ports) {
       wiring.allow({ from: this.peer, to: { kind: 'cidr', id: 'kube-apiserver', cidr: props.apiServer.cidr }, port, protocol: 'TCP', reason: 'Kubernetes service discovery' });
+    }
+    for (const rw of config.remoteWrite) {
+      wiring.allow({ from: this.peer, to: { kind: 'cidr', id: `remote-write-${rw.name}`, cidr: rw.egress.cidr }, port: rw.egress.port, protocol: 'TCP', reason: `remote write ${rw.name}` });
+    }
+    if (config.federation) {
+      const from = config.federation.from;
+      wiring.allowToWorkload({ kind: 'pods', id: 'federation', namespace: from.namespace, podLabels: from.podLabels }, this.workload, 'web', 'federation by the global Prometheus');
+    }
+    if (config.thanosSidecar) {
+      const t = config.thanosSidecar;
+      wiring.allowToWorkload({ kind: 'pods', id: 'thanos-querier', namespace: t.querier.namespace, podLabels: t.querier.podLabels }, this.workload, 'grpc', 'Thanos Store API');
+      wiring.allow({ from: this.peer, to: { kind: 'cidr', id: 'object-store', cidr: t.objectStoreEgress.cidr }, port: t.objectStoreEgress.port, protocol: 'TCP', reason: 'Thanos block upload' });
     }
 
     kubeObject(this, 'ServiceAccount', {
@@ -73,7 +95,7 @@ export class Prometheus extends Construct {
     });
     kubeObject(this, 'Service', {
       apiVersion: 'v1', kind: 'Service', metadata: { name: this.serviceName, namespace, labels },
-      spec: { selector: this.workload.podLabels, ports: [{ name: 'web', port: WEB_PORT, targetPort: 'web', protocol: 'TCP' }] },
+      spec: { selector: this.workload.podLabels, ports: ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.name, protocol: 'TCP' })) },
     });
     new ApiObject(this, 'Config', {
       apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'prometheus-config', namespace, labels },
@@ -85,6 +107,12 @@ export class Prometheus extends Construct {
       data: Object.fromEntries(ruleFiles.map((f) => [f.name, f.text])),
     });
     this.ruleFileNames = ruleFiles.map((f) => f.name);
+    if (config.federation) {
+      kubeObject(this, 'FederationJob', {
+        apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'prometheus-federation-job', namespace, labels },
+        data: { 'federate-job.yml': stringify([this.renderFederationJob()], { lineWidth: 0 }) },
+      });
+    }
     this.createStatefulSet(config, namespace, labels);
     if (config.replicas > 1) {
       kubeObject(this, 'Pdb', {
@@ -92,7 +120,15 @@ export class Prometheus extends Construct {
         spec: { maxUnavailable: 1, selector: { matchLabels: this.workload.podLabels } },
       });
     }
-    this.scrape({ job: 'prometheus', workload: this.workload, portName: 'web' });
+    if (config.exposure) {
+      publishThroughIngress(this, 'Ingress', {
+        name: this.serviceName, namespace, labels, host: config.exposure.host, tlsSecret: config.exposure.tlsSecret,
+        portName: 'web', workload: this.workload, ingress: props.ingress, wiring,
+      });
+    }
+    // Once Prometheus asks for basic auth, its own scrape authenticates too.
+    const selfAuth = config.exposure ? { username: config.exposure.username, passwordSecret: config.exposure.authSecret } : undefined;
+    this.scrape({ job: 'prometheus', workload: this.workload, portName: 'web', basicAuth: selfAuth });
   }
 
   /** This Prometheus as the source of a path. */
@@ -110,6 +146,7 @@ export class Prometheus extends Construct {
     }
     const port = this.props.wiring.port(target.workload, target.portName);
     this.targets.push(target);
+    if (target.basicAuth) this.secretVolumes.add(target.basicAuth.passwordSecret);
     this.props.wiring.allowToWorkload(this.peer, target.workload, target.portName, `scrape job ${target.job}`);
     const ns = target.workload.namespace;
     kubeObject(this, `Scrape-${target.job}`, {
@@ -125,9 +162,10 @@ export class Prometheus extends Construct {
   }
 
   /** Sends alerts to the Alertmanager pods behind `service` and allows the path. */
-  sendAlertsTo(alertmanager: Workload, service: string, portName: string): void {
+  sendAlertsTo(alertmanager: Workload, service: string, portName: string, basicAuth?: { username: string; passwordSecret: string }): void {
     this.props.wiring.allowToWorkload(this.peer, alertmanager, portName, 'alert delivery');
-    this.alertmanagers = { namespace: alertmanager.namespace, service, portName };
+    this.alertmanagers = { namespace: alertmanager.namespace, service, portName, basicAuth };
+    if (basicAuth) this.secretVolumes.add(basicAuth.passwordSecret);
     this.allowDiscoveryIn(alertmanager.namespace);
   }
 
@@ -169,6 +207,7 @@ export class Prometheus extends Construct {
         alerting: {
           alertmanagers: [{
             kubernetes_sd_configs: [{ role: 'endpoints', namespaces: { names: [am.namespace] } }],
+            ...(am.basicAuth ? { basic_auth: { username: am.basicAuth.username, password_file: `${secretMountPath(am.basicAuth.passwordSecret)}/password` } } : {}),
             relabel_configs: [
               { source_labels: ['__meta_kubernetes_service_name'], regex: am.service, action: 'keep' },
               { source_labels: ['__meta_kubernetes_endpoint_port_name'], regex: am.portName, action: 'keep' },
@@ -178,6 +217,28 @@ export class Prometheus extends Construct {
       } : {}),
       rule_files: this.ruleFileNames.map((n) => `${RULES_DIR}/${n}`),
       scrape_configs: this.targets.map((t) => renderScrapeJob(t, t.portName)),
+      ...(config.remoteWrite.length > 0 ? {
+        remote_write: config.remoteWrite.map((rw) => ({
+          name: rw.name,
+          url: rw.url,
+          ...(rw.credentialsSecret && rw.basicAuthUsername ? { basic_auth: { username: rw.basicAuthUsername, password_file: `${secretMountPath(rw.credentialsSecret)}/password` } } : {}),
+          ...(rw.credentialsSecret && !rw.basicAuthUsername ? { authorization: { credentials_file: `${secretMountPath(rw.credentialsSecret)}/token` } } : {}),
+          queue_config: { capacity: rw.queue.capacity, max_shards: rw.queue.maxShards, max_samples_per_send: rw.queue.maxSamplesPerSend },
+          ...(rw.dropMetrics.length > 0 ? { write_relabel_configs: rw.dropMetrics.map((regex) => ({ source_labels: ['__name__'], regex, action: 'drop' })) } : {}),
+        })),
+      } : {}),
+    };
+  }
+
+  /** The scrape job a global Prometheus adds to pull this one's selected series. */
+  renderFederationJob(): Record<string, unknown> {
+    const { config, namespace, environment } = this.props;
+    return {
+      job_name: `federate-${environment}`,
+      honor_labels: true, // keep the original job/instance labels of the federated series
+      metrics_path: '/federate',
+      params: { 'match[]': [...(config.federation?.match ?? [])] },
+      static_configs: [{ targets: [`${this.serviceName}.${namespace}.svc:${WEB_PORT}`] }],
     };
   }
 
@@ -187,6 +248,9 @@ export class Prometheus extends Construct {
 
   private createStatefulSet(config: PrometheusConfig, namespace: string, labels: Record<string, string>): void {
     const podLabels = { ...labels, ...this.workload.podLabels };
+    const auth = webAuth(config.exposure, 'web');
+    for (const rw of config.remoteWrite) if (rw.credentialsSecret) this.secretVolumes.add(rw.credentialsSecret);
+    const secretNames = () => [...this.secretVolumes].sort();
     const prometheus = container({
       name: 'prometheus', image: config.image, uid: PROMETHEUS_UID, resources: config.resources,
       args: [
@@ -198,23 +262,35 @@ export class Prometheus extends Construct {
         `--web.listen-address=:${WEB_PORT}`,
         '--web.enable-lifecycle', // POST /-/reload, used by the reloader sidecar over loopback
         '--enable-feature=expand-external-labels',
+        ...(this.props.enableAdminApi ? ['--web.enable-admin-api'] : []),
+        // The Thanos sidecar uploads 2h blocks; local compaction would upload overlapping ones.
+        ...(config.thanosSidecar ? ['--storage.tsdb.min-block-duration=2h', '--storage.tsdb.max-block-duration=2h'] : []),
+        ...auth.args,
       ],
       env: [{ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }],
-      ports: this.workload.ports,
+      ports: this.workload.ports.filter((p) => p.name === 'web'),
       volumeMounts: [
         { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
         { name: 'rules', mountPath: RULES_DIR, readOnly: true },
         { name: 'prometheus-data', mountPath: '/prometheus' },
+        ...auth.mounts,
       ],
-      readinessProbe: httpProbe('/-/ready', 'web', 5),
-      livenessProbe: httpProbe('/-/healthy', 'web', 15, 4),
+      readinessProbe: auth.probe('/-/ready', 5) ?? httpProbe('/-/ready', 'web', 5),
+      livenessProbe: auth.probe('/-/healthy', 15, 4) ?? httpProbe('/-/healthy', 'web', 15, 4),
     });
     // A large WAL takes minutes to replay; the startup probe keeps liveness from killing it meanwhile.
-    prometheus.startupProbe = httpProbe('/-/ready', 'web', 15, 60);
+    prometheus.startupProbe = auth.probe('/-/ready', 15, 60) ?? httpProbe('/-/ready', 'web', 15, 60);
+    // Credentials Secrets can still be added after this (sendAlertsTo), so their mounts resolve at synth.
+    const staticMounts = prometheus.volumeMounts as unknown[];
+    prometheus.volumeMounts = Lazy.any({
+      produce: () => [...staticMounts, ...secretNames().map((s) => ({ name: `secret-${s}`, mountPath: secretMountPath(s), readOnly: true }))],
+    });
     const reloader = configReloader(PROMETHEUS_UID, [
       { name: 'config', mountPath: CONFIG_DIR },
       { name: 'rules', mountPath: RULES_DIR },
-    ], `http://127.0.0.1:${WEB_PORT}/-/reload`);
+    ], auth.reloadUrl(WEB_PORT), auth.env);
+    const containers = [prometheus, reloader];
+    if (config.thanosSidecar) containers.push(thanosSidecarContainer(config.thanosSidecar, `http://127.0.0.1:${WEB_PORT}`, PROMETHEUS_UID));
     kubeObject(this, 'StatefulSet', {
       apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'prometheus', namespace, labels },
       spec: {
@@ -232,11 +308,16 @@ export class Prometheus extends Construct {
             securityContext: restrictedPodSecurity(PROMETHEUS_UID),
             terminationGracePeriodSeconds: 600, // time to flush the head block on shutdown
             ...(config.replicas > 1 ? { affinity: antiAffinity(this.workload.podLabels) } : {}),
-            containers: [prometheus, reloader],
-            volumes: [
-              { name: 'config', configMap: { name: 'prometheus-config' } },
-              { name: 'rules', configMap: { name: 'prometheus-rules' } },
-            ],
+            containers,
+            volumes: Lazy.any({
+              produce: () => [
+                { name: 'config', configMap: { name: 'prometheus-config' } },
+                { name: 'rules', configMap: { name: 'prometheus-rules' } },
+                ...auth.volumes,
+                ...(config.thanosSidecar ? [{ name: 'thanos-objstore', secret: { secretName: config.thanosSidecar.objectStoreSecret } }] : []),
+                ...secretNames().map((s) => ({ name: `secret-${s}`, secret: { secretName: s } })),
+              ],
+            }),
           },
         },
         volumeClaimTemplates: [{

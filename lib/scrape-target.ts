@@ -16,6 +16,13 @@ export interface ScrapeTarget {
   readonly instanceIsNode?: boolean;
   /** Metric relabelling applied after the scrape (e.g. to drop series nobody charts). @default none */
   readonly metricRelabelConfigs?: readonly Record<string, unknown>[];
+  /** Basic auth for targets that ask for it: the user, and a Secret whose key `password` Prometheus mounts. @default none */
+  readonly basicAuth?: { readonly username: string; readonly passwordSecret: string };
+}
+
+/** Where Prometheus mounts the Secret `name` (credentials files are read from there). */
+export function secretMountPath(name: string): string {
+  return `/etc/prometheus/secrets/${name}`;
 }
 
 /** Name of the headless Service that scrape discovery watches for `job`. */
@@ -42,6 +49,7 @@ export function renderScrapeJob(t: ScrapeTarget, portName: string): Record<strin
     ...(t.scrapeInterval ? { scrape_interval: t.scrapeInterval } : {}),
     metrics_path: t.metricsPath ?? '/metrics',
     kubernetes_sd_configs: [{ role: 'endpoints', namespaces: { names: [t.workload.namespace] } }],
+    ...(t.basicAuth ? { basic_auth: { username: t.basicAuth.username, password_file: `${secretMountPath(t.basicAuth.passwordSecret)}/password` } } : {}),
     relabel_configs: relabel,
     ...(t.metricRelabelConfigs ? { metric_relabel_configs: [...t.metricRelabelConfigs] } : {}),
   };

@@ -49,14 +49,18 @@ export class MonitoringStack extends Chart {
 
     this.prometheus = new Prometheus(this, 'Prometheus', {
       config: config.prometheus, namespace, environment: config.name, wiring: this.wiring, ruleFiles: props.rules,
-      apiServer: { cidr: config.network.apiServerCidr, ports: config.network.apiServerPorts },
+      apiServer: { cidr: config.network.apiServerCidr, ports: config.network.apiServerPorts }, ingress: config.network.ingress,
     });
-    this.alertmanager = new Alertmanager(this, 'Alertmanager', { config: config.alertmanager, namespace, wiring: this.wiring });
-    this.prometheus.sendAlertsTo(this.alertmanager.workload, this.alertmanager.serviceName, 'web');
-    this.prometheus.scrape({ job: 'alertmanager', workload: this.alertmanager.workload, portName: 'web' });
+    this.alertmanager = new Alertmanager(this, 'Alertmanager', { config: config.alertmanager, namespace, wiring: this.wiring, ingress: config.network.ingress });
+    this.prometheus.sendAlertsTo(this.alertmanager.workload, this.alertmanager.serviceName, 'web', Alertmanager.clientAuth(config.alertmanager));
+    this.prometheus.scrape({ job: 'alertmanager', workload: this.alertmanager.workload, portName: 'web', basicAuth: Alertmanager.clientAuth(config.alertmanager) });
     this.grafana = new Grafana(this, 'Grafana', {
       config: config.grafana, namespace, wiring: this.wiring, dashboards: props.dashboards, scrapeInterval: config.prometheus.scrapeInterval,
-      prometheus: { workload: this.prometheus.workload, serviceName: this.prometheus.serviceName, portName: 'web' },
+      ingress: config.network.ingress,
+      prometheus: {
+        workload: this.prometheus.workload, serviceName: this.prometheus.serviceName, portName: 'web',
+        basicAuth: config.prometheus.exposure ? { username: config.prometheus.exposure.username, passwordSecret: config.prometheus.exposure.authSecret } : undefined,
+      },
     });
 
     const nodeExporter = new NodeExporter(this, 'NodeExporter', { config: config.nodeExporter, namespace: config.nodeAgentsNamespace, wiring: this.wiring });

@@ -1,11 +1,12 @@
 import { App } from 'cdk8s';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'fs';
-import { join, resolve } from 'path';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'fs';
+import { dirname, join, resolve } from 'path';
 import { loadConfigFile } from './config/load';
 import { EnvironmentConfig } from './config/types';
 import { API_RULES_FILE_NAME, renderApiRulesYaml } from './content/api-rules';
 import { loadDashboards, validateDashboards } from './content/dashboards';
 import { loadRuleFiles, validateRuleExpressions } from './content/rules';
+import { environmentFiles, OutputFile } from './gitops';
 import { DashboardContent } from './grafana';
 import { checkRuleFileName, RuleFileContent } from './prometheus';
 import { API_JOB, MonitoringStack } from './stack';
@@ -48,7 +49,7 @@ export function dashboardsFrom(root: string): DashboardContent[] {
  * Builds (but does not write) one app per environment. Everything that can be wrong in the input is
  * checked here, before any file is touched.
  */
-export function buildEnvironments(options: SynthOptions, outdir = 'dist'): EnvironmentApp[] {
+export function buildEnvironments(options: SynthOptions): EnvironmentApp[] {
   const root = resolve(options.root);
   const configs = loadConfigFile(options.configFile ?? join(root, 'config', 'environments.yaml'), options.environments);
   const dashboards = dashboardsFrom(root);
@@ -57,7 +58,7 @@ export function buildEnvironments(options: SynthOptions, outdir = 'dist'): Envir
     const backendManifests = existsSync(manifestsDir)
       ? readdirSync(manifestsDir).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => join(manifestsDir, f))
       : [];
-    const app = new App({ outdir: join(outdir, config.name) });
+    const app = new App();
     const stack = new MonitoringStack(app, 'nanoe-monitoring', {
       config, rules: ruleFilesFor(root, config), dashboards, backendManifests,
     });
@@ -65,24 +66,35 @@ export function buildEnvironments(options: SynthOptions, outdir = 'dist'): Envir
   });
 }
 
+/** Every output file of every environment, paths relative to the output folder; nothing is written. */
+export function renderAll(options: SynthOptions): OutputFile[] {
+  return buildEnvironments(options).flatMap((e) => {
+    e.app.synthYaml(); // resolves and validates the whole app first
+    return environmentFiles(e.config, e.stack.toJson());
+  });
+}
+
 /**
- * Synthesizes every environment into `<outdir>/<env>/`, atomically: all apps are built and resolved
- * in a staging folder first, and only when every one succeeded do they replace the old output.
+ * Synthesizes every environment into `<outdir>/<env>/`, atomically: every file of every environment
+ * is rendered in memory first and written to a staging folder, and only when all succeeded does it
+ * replace the old output, so a mistake never leaves a half-written `dist/`.
  */
 export function synthesizeAll(options: SynthOptions, outdir: string): string[] {
+  const files = renderAll(options);
   const staging = `${outdir}.staging`;
   rmSync(staging, { recursive: true, force: true });
   try {
-    const envs = buildEnvironments(options, staging);
-    mkdirSync(staging, { recursive: true });
-    for (const e of envs) e.app.synth();
-    mkdirSync(outdir, { recursive: true });
-    for (const e of envs) {
-      const target = join(outdir, e.config.name);
-      rmSync(target, { recursive: true, force: true });
-      renameSync(join(staging, e.config.name), target);
+    for (const f of files) {
+      mkdirSync(dirname(join(staging, f.path)), { recursive: true });
+      writeFileSync(join(staging, f.path), f.text);
     }
-    return envs.map((e) => e.config.name);
+    const tops = [...new Set(files.map((f) => f.path.split('/')[0]))];
+    mkdirSync(outdir, { recursive: true });
+    for (const top of tops) {
+      rmSync(join(outdir, top), { recursive: true, force: true });
+      renameSync(join(staging, top), join(outdir, top));
+    }
+    return tops;
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }

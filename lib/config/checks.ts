@@ -70,6 +70,22 @@ export const labelName: Check = (field, value) => {
   }
 };
 
+/** An absolute http(s) URL; plain http is refused when `requireTls`, since credentials would travel in clear text. */
+export function url(requireTls: boolean): Check {
+  return (field, value) => {
+    let parsed: URL | undefined;
+    try {
+      parsed = typeof value === 'string' ? new URL(value) : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || !/^https?:$/.test(parsed.protocol)) throw new ConfigError(field, value, 'is not an http(s) URL', 'write e.g. "https://mimir.example.com/api/v1/push"');
+    if (requireTls && parsed.protocol !== 'https:') {
+      throw new ConfigError(field, value, 'sends credentials over plain http', 'use an https:// URL');
+    }
+  };
+}
+
 export const urlPath: Check = (field, value) => {
   if (typeof value !== 'string' || !value.startsWith('/')) throw new ConfigError(field, value, 'is not an HTTP path', 'start it with "/", e.g. "/metrics"');
 };
@@ -93,9 +109,10 @@ export const labels: Check = (field, value) => {
   }
 };
 
-export function nullable(check: Check): Check {
+/** `null` (the feature is off) or a value of the given shape. */
+export function nullable(check: Check | Shape): Check {
   return (field, value) => {
-    if (value !== null) check(field, value);
+    if (value !== null) checkValue(field, value, check);
   };
 }
 

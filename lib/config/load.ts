@@ -91,6 +91,10 @@ function checkCrossFields(field: string, env: EnvironmentConfig): void {
     throw new ConfigError(`${field}.nodeAgentsNamespace`, env.nodeAgentsNamespace, 'equals namespace; the node agents need host access and a namespace at the privileged Pod Security level of their own',
       'use a separate namespace such as "monitoring-node-agents"');
   }
+  if (!env.network.defaultDeny) {
+    throw new ConfigError(`${field}.network.defaultDeny`, false, 'would leave every pod of the stack open to the whole cluster',
+      'keep it true; every path the stack needs is already allowed from the wiring (see README, "Network paths")');
+  }
   if (env.namespace === env.backend.namespace) {
     throw new ConfigError(`${field}.namespace`, env.namespace, 'equals backend.namespace; the default-deny policies of the stack would isolate the backend', 'use a namespace of its own such as "monitoring"');
   }

@@ -1,12 +1,30 @@
 import {
-  bool, cidr, cpu, dnsName, duration, image, intBetween, labelName, labels, listOf, metricName,
-  nullable, port, prometheusSize, quantity, secretName, Shape, text, urlPath,
+  url, bool, cidr, cpu, dnsName, duration, image, intBetween, labelName, labels, listOf, metricName,
+  nullable, port, Check, checkValue, prometheusSize, quantity, secretName, Shape, text, urlPath,
 } from './checks';
 
 /** The shape of one resolved environment; mirrors `EnvironmentConfig` in types.ts. */
 const resources: Shape = {
   requests: { cpu, memory: quantity },
   limits: { cpu, memory: quantity },
+};
+
+const podPeer: Shape = { namespace: dnsName, podLabels: labels };
+const egress: Shape = { cidr, port };
+const exposure = nullable({ host: text, tlsSecret: secretName, authSecret: secretName, username: text });
+
+/** Remote write: credentials only by Secret name, and then only over https. */
+const remoteWrite: Check = (field, value) => {
+  const v = value as { credentialsSecret?: unknown } | null;
+  checkValue(field, value, {
+    name: dnsName,
+    url: url(typeof v === 'object' && v !== null && v.credentialsSecret !== null && v.credentialsSecret !== undefined),
+    egress,
+    basicAuthUsername: nullable(text),
+    credentialsSecret: nullable(secretName),
+    dropMetrics: listOf(text, 0),
+    queue: { capacity: intBetween(1, 1_000_000, 'use e.g. 10000'), maxShards: intBetween(1, 1000, 'use e.g. 50'), maxSamplesPerSend: intBetween(1, 100_000, 'use e.g. 2000') },
+  });
 };
 
 const databaseExporter: Shape = {
@@ -31,9 +49,14 @@ export const ENVIRONMENT_SHAPE: Shape = {
     scrapeInterval: duration,
     evaluationInterval: duration,
     resources,
+    remoteWrite: listOf(remoteWrite, 0),
+    thanosSidecar: nullable({ image, objectStoreSecret: secretName, querier: podPeer, objectStoreEgress: egress }),
+    federation: nullable({ from: podPeer, match: listOf(text) }),
+    exposure,
   },
   alertmanager: {
     image,
+    exposure,
     configSecret: secretName,
     storage: quantity,
     receiverEgress: listOf({ cidr, port }),
@@ -46,8 +69,6 @@ export const ENVIRONMENT_SHAPE: Shape = {
     storageClass: nullable(dnsName),
     ingressHost: nullable(text),
     ingressTlsSecret: secretName,
-    ingressClassName: dnsName,
-    ingressController: { namespace: dnsName, podLabels: labels },
     resources,
   },
   nodeExporter: { image, port, resources },
@@ -75,5 +96,12 @@ export const ENVIRONMENT_SHAPE: Shape = {
     nodeCidr: cidr,
     apiServerCidr: cidr,
     apiServerPorts: listOf(port),
+    ingress: { className: dnsName, clusterIssuer: nullable(dnsName), controller: podPeer },
+    defaultDeny: bool,
+  },
+  gitops: {
+    filePerResource: bool,
+    argoCd: nullable({ repoUrl: text, revision: text, project: dnsName, namespace: dnsName }),
+    flux: nullable({ gitRepository: dnsName, namespace: dnsName, interval: duration }),
   },
 };

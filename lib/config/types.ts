@@ -57,12 +57,83 @@ export interface PrometheusConfig {
   readonly evaluationInterval: string;
   /** Container resources. */
   readonly resources: Resources;
+  /** Remote-write endpoints (Thanos Receive, Mimir, Cortex, VictoriaMetrics). @default [] */
+  readonly remoteWrite: readonly RemoteWriteConfig[];
+  /** A Thanos sidecar that uploads blocks to object storage and serves the Store API; null is off. @default null */
+  readonly thanosSidecar: ThanosSidecarConfig | null;
+  /** Lets a global Prometheus pull selected series from `/federate`; null is off. @default null */
+  readonly federation: FederationConfig | null;
+  /** Publishes Prometheus through an Ingress, behind basic auth; null keeps it cluster-internal. @default null */
+  readonly exposure: ExposureConfig | null;
+}
+
+/** Where pods of another team run: a namespace and the labels of its pods. */
+export interface PodPeerConfig {
+  /** Namespace of the pods. */
+  readonly namespace: string;
+  /** Labels that select the pods. */
+  readonly podLabels: Record<string, string>;
+}
+
+/** One remote-write endpoint. */
+export interface RemoteWriteConfig {
+  /** Name of the queue (shows in Prometheus's remote-write metrics). */
+  readonly name: string;
+  /** Push URL, e.g. `https://mimir.example.com/api/v1/push`; https is required when credentials are sent. */
+  readonly url: string;
+  /** CIDR and port the endpoint is reached at, for Prometheus's egress policy. */
+  readonly egress: { readonly cidr: string; readonly port: number };
+  /** Basic-auth user name, or null for a bearer token or no auth. @default null */
+  readonly basicAuthUsername: string | null;
+  /** Secret with key `password` (basic auth) or `token` (bearer), or null for no auth. @default null */
+  readonly credentialsSecret: string | null;
+  /** Regular expressions of metric names that are not written (they stay local only). @default [] */
+  readonly dropMetrics: readonly string[];
+  /** Queue tuning (Prometheus `queue_config`). */
+  readonly queue: { readonly capacity: number; readonly maxShards: number; readonly maxSamplesPerSend: number };
+}
+
+/** The optional Thanos sidecar. */
+export interface ThanosSidecarConfig {
+  /** Pinned Thanos image. */
+  readonly image: string;
+  /** Secret with key `objstore.yml` (Thanos object-store configuration). */
+  readonly objectStoreSecret: string;
+  /** The Thanos Querier pods that may call the Store API (gRPC 10901). */
+  readonly querier: PodPeerConfig;
+  /** Where the object store is reached, for the sidecar's egress policy. */
+  readonly objectStoreEgress: { readonly cidr: string; readonly port: number };
+}
+
+/** Federation for a global Prometheus. */
+export interface FederationConfig {
+  /** The global Prometheus pods that may scrape `/federate`. */
+  readonly from: PodPeerConfig;
+  /** Series selectors (`match[]`) the global Prometheus pulls, e.g. recording rules only. */
+  readonly match: readonly string[];
+}
+
+/** Publishing a server through the ingress controller. */
+export interface ExposureConfig {
+  /** Public host name. */
+  readonly host: string;
+  /** Secret with the TLS certificate for the host. */
+  readonly tlsSecret: string;
+  /**
+   * Secret with key `web-config.yml` (a Prometheus web config whose `basic_auth_users` holds a bcrypt
+   * hash for `username`) and key `password` (that user's password, for in-cluster clients).
+   */
+  readonly authSecret: string;
+  /** The user in-cluster clients (Grafana, self-scrape, reloader, backups) authenticate as. */
+  readonly username: string;
 }
 
 /** Alertmanager settings. */
 export interface AlertmanagerConfig {
   /** Pinned image. @default 'quay.io/prometheus/alertmanager:v0.27.0' */
   readonly image: string;
+  /** Publishes Alertmanager through an Ingress, behind basic auth; null keeps it cluster-internal. @default null */
+  readonly exposure: ExposureConfig | null;
   /** Secret (created by the operator) holding `alertmanager.yml` with the receivers. @default 'alertmanager-config' */
   readonly configSecret: string;
   /** Size of the `alertmanager-data` volume (silences, notification log). @default '1Gi' */
@@ -87,10 +158,6 @@ export interface GrafanaConfig {
   readonly ingressHost: string | null;
   /** Secret with the Ingress TLS certificate. @default 'grafana-tls' */
   readonly ingressTlsSecret: string;
-  /** IngressClass name. @default 'nginx' */
-  readonly ingressClassName: string;
-  /** Namespace and pod labels of the ingress controller that may reach Grafana. */
-  readonly ingressController: { readonly namespace: string; readonly podLabels: Record<string, string> };
   /** Container resources. */
   readonly resources: Resources;
 }
@@ -145,6 +212,30 @@ export interface NetworkConfig {
   readonly apiServerCidr: string;
   /** Ports of the Kubernetes API server endpoints. @default [443, 6443] */
   readonly apiServerPorts: readonly number[];
+  /** The cluster's ingress controller, for every Ingress the stack emits. */
+  readonly ingress: IngressConfig;
+  /** Default deny of ingress and egress in the stack's namespaces; must stay true (synth refuses false). @default true */
+  readonly defaultDeny: boolean;
+}
+
+/** The ingress controller that publishes Grafana (and Prometheus/Alertmanager when exposed). */
+export interface IngressConfig {
+  /** IngressClass name. @default 'nginx' */
+  readonly className: string;
+  /** cert-manager ClusterIssuer that issues the TLS Secrets; null when they are provided by other means. @default null */
+  readonly clusterIssuer: string | null;
+  /** The controller's pods: the only ones allowed to reach published services. */
+  readonly controller: PodPeerConfig;
+}
+
+/** How dist/<env>/ is laid out for GitOps tools. */
+export interface GitOpsConfig {
+  /** One file per Kubernetes object instead of one file per environment. @default false */
+  readonly filePerResource: boolean;
+  /** Emit an Argo CD `Application` for this environment (in `argocdNamespace`); null is off. @default null */
+  readonly argoCd: { readonly repoUrl: string; readonly revision: string; readonly project: string; readonly namespace: string } | null;
+  /** Emit a Flux `Kustomization` for this environment; null is off. @default null */
+  readonly flux: { readonly gitRepository: string; readonly namespace: string; readonly interval: string } | null;
 }
 
 /** One environment, fully resolved (defaults merged in). */
@@ -162,4 +253,5 @@ export interface EnvironmentConfig {
   readonly cadvisor: NodeAgentConfig;
   readonly backend: BackendConfig;
   readonly network: NetworkConfig;
+  readonly gitops: GitOpsConfig;
 }

@@ -1,0 +1,69 @@
+import { Construct } from 'constructs';
+import { ExposureConfig, IngressConfig } from './config/types';
+import { kubeObject } from './kube-object';
+import { Wiring, Workload } from './wiring';
+
+/** Props of `publishThroughIngress`. */
+export interface PublishProps {
+  /** Object name of the Ingress (and the Service it routes to). */
+  readonly name: string;
+  readonly namespace: string;
+  readonly labels: Record<string, string>;
+  /** Public host name and its TLS Secret. */
+  readonly host: string;
+  readonly tlsSecret: string;
+  /** Service port name to route to. */
+  readonly portName: string;
+  /** The pods behind the Service: the ingress controller gets a path to them. */
+  readonly workload: Workload;
+  readonly ingress: IngressConfig;
+  readonly wiring: Wiring;
+}
+
+/**
+ * An Ingress with TLS for a Service, and the NetworkPolicy path from the ingress controller to its
+ * pods (the path the peers' policies forget, which breaks access as soon as policies are on).
+ */
+export function publishThroughIngress(scope: Construct, id: string, p: PublishProps): void {
+  const controller = p.ingress.controller;
+  p.wiring.allowToWorkload({ kind: 'pods', id: 'ingress-controller', namespace: controller.namespace, podLabels: controller.podLabels }, p.workload, p.portName, 'users through the Ingress');
+  kubeObject(scope, id, {
+    apiVersion: 'networking.k8s.io/v1', kind: 'Ingress',
+    metadata: {
+      name: p.name, namespace: p.namespace, labels: p.labels,
+      ...(p.ingress.clusterIssuer ? { annotations: { 'cert-manager.io/cluster-issuer': p.ingress.clusterIssuer } } : {}),
+    },
+    spec: {
+      ingressClassName: p.ingress.className,
+      tls: [{ hosts: [p.host], secretName: p.tlsSecret }],
+      rules: [{ host: p.host, http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: p.name, port: { name: p.portName } } } }] } }],
+    },
+  });
+}
+
+/** Where a server protected by basic auth finds its web config, and its clients the password. */
+export const WEB_AUTH_DIR = '/etc/web-auth';
+
+/**
+ * What a Prometheus-style server (Prometheus, Alertmanager) needs for basic auth from a Secret:
+ * the `--web.config.file` flag, the Secret volume, and probes that do not need credentials
+ * (every HTTP endpoint, /-/ready included, asks for them once a web config has users).
+ */
+export function webAuth(exposure: ExposureConfig | null, portName: string): {
+  args: string[]; volumes: Record<string, unknown>[]; mounts: Record<string, unknown>[];
+  probe: (path: string, periodSeconds?: number, failureThreshold?: number) => Record<string, unknown> | undefined;
+  reloadUrl: (port: number) => string; env: Record<string, unknown>[];
+} {
+  if (!exposure) {
+    return { args: [], volumes: [], mounts: [], env: [], probe: () => undefined, reloadUrl: (port) => `http://127.0.0.1:${port}/-/reload` };
+  }
+  return {
+    args: [`--web.config.file=${WEB_AUTH_DIR}/web-config.yml`],
+    volumes: [{ name: 'web-auth', secret: { secretName: exposure.authSecret } }],
+    mounts: [{ name: 'web-auth', mountPath: WEB_AUTH_DIR, readOnly: true }],
+    probe: (_path, periodSeconds = 10, failureThreshold = 3) => ({ tcpSocket: { port: portName }, periodSeconds, timeoutSeconds: 5, failureThreshold }),
+    // Kubernetes expands $(VAR) in args from the container's env, so the password stays in the Secret.
+    env: [{ name: 'WEB_AUTH_PASSWORD', valueFrom: { secretKeyRef: { name: exposure.authSecret, key: 'password' } } }],
+    reloadUrl: (port) => `http://${exposure.username}:$(WEB_AUTH_PASSWORD)@127.0.0.1:${port}/-/reload`,
+  };
+}

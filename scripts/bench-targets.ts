@@ -1,0 +1,75 @@
+/**
+ * Benchmark entry for `npm run bench`: synthesizes every environment of a config like main.ts does,
+ * with N extra scrape targets per environment, each one its own owned workload with a metrics port.
+ *   node build/bench-targets.js --targets N [--config FILE] [--out DIR] [--namespaces K]
+ * Bundled by scripts/bench.mjs with the options of scripts/build.mjs.
+ *
+ * MonitoringStack renders its NetworkPolicies from the wiring at the end of its constructor and has no
+ * way to declare more targets before that. Until it has one (see docs/benchmark.md), this entry
+ * removes the rendered NetworkPolicies construct, declares the targets, and renders them again from
+ * the complete wiring: the output is what a stack with those targets built in would write.
+ */
+import { mkdirSync, rmSync } from 'fs';
+import { join, resolve } from 'path';
+import { NetworkPolicies } from '../lib/network-policies';
+import { MonitoringStack } from '../lib/stack';
+import { buildEnvironments } from '../lib/synth';
+
+/** The project root: this runs as build/bench-targets.js (or from scripts/). */
+const ROOT = resolve(__dirname, '..');
+const POLICIES_ID = 'NetworkPolicies';
+
+interface Args { targets: number; namespaces: number; configFile?: string; outdir: string }
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = { targets: 0, namespaces: 1, outdir: resolve(ROOT, '.tmp', 'bench-targets') };
+  for (let i = 0; i < argv.length; i += 2) {
+    const [flag, value] = [argv[i], argv[i + 1]];
+    if (value === undefined) throw new Error(`${flag} needs a value`);
+    if (flag === '--targets') args.targets = count(flag, value, 0);
+    else if (flag === '--namespaces') args.namespaces = count(flag, value, 1);
+    else if (flag === '--config') args.configFile = resolve(value);
+    else if (flag === '--out') args.outdir = resolve(value);
+    else throw new Error(`${flag} is not understood: use --targets N, --namespaces K, --config FILE or --out DIR`);
+  }
+  return args;
+}
+
+function count(flag: string, value: string, min: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new Error(`${flag} ${value}: expected an integer >= ${min}`);
+  return n;
+}
+
+/** Declares `n` scrape targets, each on its own workload, spread over `namespaces` namespaces. */
+export function addBenchTargets(stack: MonitoringStack, n: number, namespaces: number): void {
+  for (let i = 0; i < n; i++) {
+    const id = `bench-${String(i).padStart(4, '0')}`;
+    const workload = stack.wiring.addWorkload({
+      id, namespace: `bench-targets-${i % namespaces}`, podLabels: { 'app.kubernetes.io/name': id }, owned: true,
+      ports: [{ name: 'metrics', port: 9400 }],
+    });
+    stack.prometheus.scrape({ job: id, workload, portName: 'metrics' });
+  }
+}
+
+function main(): void {
+  const args = parseArgs(process.argv.slice(2));
+  rmSync(args.outdir, { recursive: true, force: true });
+  const envs = buildEnvironments({ root: ROOT, configFile: args.configFile }, args.outdir);
+  for (const { config, stack } of envs) {
+    if (!stack.node.tryRemoveChild(POLICIES_ID)) throw new Error(`MonitoringStack has no child "${POLICIES_ID}" any more: update scripts/bench-targets.ts`);
+    addBenchTargets(stack, args.targets, args.namespaces);
+    new NetworkPolicies(stack, POLICIES_ID, { wiring: stack.wiring, nodeCidr: config.network.nodeCidr });
+  }
+  mkdirSync(args.outdir, { recursive: true });
+  for (const e of envs) e.app.synth();
+  process.stdout.write(`synthesized ${envs.length} environment(s) with ${args.targets} extra scrape target(s) each into ${args.outdir}\n`);
+}
+
+try {
+  main();
+} catch (e) {
+  process.stderr.write(`bench-targets: ${(e as Error).stack}\n`);
+  process.exit(1);
+}
