@@ -1,9 +1,7 @@
 import { Construct } from 'constructs';
-import { NodeAgentConfig } from './config/types';
-import { kubeObject } from './kube-object';
-import { selectorLabels, standardLabels } from './labels';
+import { nodeAgentDaemonSet, NodeAgentProps } from './node-agent';
 import { container, httpProbe } from './pod-security';
-import { Wiring, Workload } from './wiring';
+import { Workload } from './wiring';
 
 /**
  * cAdvisor metric groups nobody charts here (see cAdvisor's -disable_metrics): each one adds series
@@ -22,16 +20,6 @@ export const CADVISOR_METRIC_RELABELINGS: readonly Record<string, unknown>[] = [
   { regex: 'container_label_.*', action: 'labeldrop' },
 ];
 
-/** Props of `Cadvisor`. */
-export interface CadvisorProps {
-  /** Image, port, resources. */
-  readonly config: NodeAgentConfig;
-  /** Namespace of the node agents (Pod Security level privileged: host paths). */
-  readonly namespace: string;
-  /** The registry of workloads and paths shared by the stack. */
-  readonly wiring: Wiring;
-}
-
 /**
  * cAdvisor on every node for per-container CPU and memory. It reads the host's cgroups and runtime
  * state through read-only host paths and therefore runs as root, but unprivileged, without
@@ -40,57 +28,39 @@ export interface CadvisorProps {
 export class Cadvisor extends Construct {
   readonly workload: Workload;
 
-  constructor(scope: Construct, id: string, props: CadvisorProps) {
+  constructor(scope: Construct, id: string, props: NodeAgentProps) {
     super(scope, id);
-    const { config, namespace, wiring } = props;
-    const labels = standardLabels('cadvisor', 'node-agent');
-    this.workload = wiring.addWorkload({
-      id: 'cadvisor', namespace, podLabels: selectorLabels('cadvisor'), owned: true,
-      ports: [{ name: 'metrics', port: config.port }],
-    });
+    const { config } = props;
     const hostPaths: [string, string][] = [
       ['rootfs', '/'], ['var-run', '/var/run'], ['sys', '/sys'], ['containerd', '/var/lib/containerd'], ['docker', '/var/lib/docker'], ['disk', '/dev/disk'],
     ];
-    kubeObject(this, 'DaemonSet', {
-      apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'cadvisor', namespace, labels },
-      spec: {
-        selector: { matchLabels: this.workload.podLabels },
-        updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '10%' } },
-        template: {
-          metadata: { labels: { ...labels, ...this.workload.podLabels } },
-          spec: {
-            automountServiceAccountToken: false,
-            priorityClassName: 'system-node-critical',
-            tolerations: [{ operator: 'Exists' }],
-            securityContext: { seccompProfile: { type: 'RuntimeDefault' } },
-            containers: [container({
-              name: 'cadvisor', image: config.image, uid: 0, resources: config.resources,
-              securityContext: {
-                runAsUser: 0, // reads root-owned cgroup and runtime state on the host
-                allowPrivilegeEscalation: false,
-                privileged: false,
-                readOnlyRootFilesystem: true,
-                capabilities: { drop: ['ALL'] },
-                seccompProfile: { type: 'RuntimeDefault' },
-              },
-              args: [
-                `--port=${config.port}`,
-                '--housekeeping_interval=30s',
-                '--max_housekeeping_interval=35s',
-                '--docker_only=false',
-                '--store_container_labels=false',
-                '--whitelisted_container_labels=io.kubernetes.container.name,io.kubernetes.pod.name,io.kubernetes.pod.namespace',
-                `--disable_metrics=${CADVISOR_DISABLED_METRICS.join(',')}`,
-              ],
-              ports: this.workload.ports,
-              volumeMounts: hostPaths.map(([name, path]) => ({ name, mountPath: path === '/' ? '/rootfs' : path, readOnly: true })),
-              readinessProbe: httpProbe('/healthz', 'metrics'),
-              livenessProbe: httpProbe('/healthz', 'metrics', 30),
-            })],
-            volumes: hostPaths.map(([name, path]) => ({ name, hostPath: { path } })),
-          },
+    this.workload = nodeAgentDaemonSet(this, 'cadvisor', props, false, (workload) => ({
+      securityContext: { seccompProfile: { type: 'RuntimeDefault' } },
+      containers: [container({
+        name: 'cadvisor', image: config.image, uid: 0, resources: config.resources,
+        securityContext: {
+          runAsUser: 0, // reads root-owned cgroup and runtime state on the host
+          allowPrivilegeEscalation: false,
+          privileged: false,
+          readOnlyRootFilesystem: true,
+          capabilities: { drop: ['ALL'] },
+          seccompProfile: { type: 'RuntimeDefault' },
         },
-      },
-    });
+        args: [
+          `--port=${config.port}`,
+          '--housekeeping_interval=30s',
+          '--max_housekeeping_interval=35s',
+          '--docker_only=false',
+          '--store_container_labels=false',
+          '--whitelisted_container_labels=io.kubernetes.container.name,io.kubernetes.pod.name,io.kubernetes.pod.namespace',
+          `--disable_metrics=${CADVISOR_DISABLED_METRICS.join(',')}`,
+        ],
+        ports: workload.ports,
+        volumeMounts: hostPaths.map(([name, path]) => ({ name, mountPath: path === '/' ? '/rootfs' : path, readOnly: true })),
+        readinessProbe: httpProbe('/healthz', 'metrics'),
+        livenessProbe: httpProbe('/healthz', 'metrics', 30),
+      })],
+      volumes: hostPaths.map(([name, path]) => ({ name, hostPath: { path } })),
+    }));
   }
 }

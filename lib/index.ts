@@ -22,3 +22,4 @@ export * from './manifest-file';
 export * from './gitops';
 export * from './published-service';
 export * from './thanos-sidecar';
+export * from './node-agent';

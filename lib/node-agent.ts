@@ -1,0 +1,47 @@
+import { Construct } from 'constructs';
+import { NodeAgentConfig } from './config/types';
+import { kubeObject } from './kube-object';
+import { ComponentName, selectorLabels, standardLabels } from './labels';
+import { Wiring, Workload } from './wiring';
+
+/** Props of a node agent (node-exporter, cAdvisor). */
+export interface NodeAgentProps {
+  /** Image, port, resources. */
+  readonly config: NodeAgentConfig;
+  /** Namespace of the node agents (Pod Security level privileged: host access). */
+  readonly namespace: string;
+  /** The registry of workloads and paths shared by the stack. */
+  readonly wiring: Wiring;
+}
+
+/**
+ * Registers a node agent's pods (metrics port named `metrics`) and emits its DaemonSet: on every
+ * node, tolerating every taint, node-critical priority, no service account token, rolling 10% of the
+ * nodes at a time. `podSpec` adds what is specific to the agent (containers, volumes, host access).
+ */
+export function nodeAgentDaemonSet(scope: Construct, name: ComponentName, props: NodeAgentProps, hostNetwork: boolean,
+  podSpec: (workload: Workload) => Record<string, unknown>): Workload {
+  const labels = standardLabels(name, 'node-agent');
+  const workload = props.wiring.addWorkload({
+    id: name, namespace: props.namespace, podLabels: selectorLabels(name), owned: true, hostNetwork,
+    ports: [{ name: 'metrics', port: props.config.port }],
+  });
+  kubeObject(scope, 'DaemonSet', {
+    apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name, namespace: props.namespace, labels },
+    spec: {
+      selector: { matchLabels: workload.podLabels },
+      updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '10%' } },
+      template: {
+        metadata: { labels: { ...labels, ...workload.podLabels } },
+        spec: {
+          ...(hostNetwork ? { hostNetwork: true } : {}),
+          automountServiceAccountToken: false,
+          priorityClassName: 'system-node-critical',
+          tolerations: [{ operator: 'Exists' }],
+          ...podSpec(workload),
+        },
+      },
+    },
+  });
+  return workload;
+}
