@@ -50,7 +50,9 @@ export function attachSidecar(a: SidecarAttachment): Workload {
   const ports: PortSpec[] = [];
   for (const c of podSpec.containers as Json[]) {
     for (const p of c.ports ?? []) {
-      ports.push({ name: p.name ?? `${c.name}-${p.containerPort}`.slice(0, 15), port: p.containerPort, protocol: p.protocol ?? 'TCP' });
+      ports.push(p.name
+        ? { name: p.name, port: p.containerPort, protocol: p.protocol ?? 'TCP' }
+        : { name: `port-${p.containerPort}`, port: p.containerPort, protocol: p.protocol ?? 'TCP', unnamed: true });
     }
   }
   ports.push(a.port);

@@ -57,9 +57,12 @@ export class NetworkPolicies extends Construct {
       if (peer.workload.hostNetwork) return { ipBlock: { cidr: props.nodeCidr } };
       return { namespaceSelector: { matchLabels: { [NAMESPACE_NAME]: peer.workload.namespace } }, podSelector: { matchLabels: peer.workload.podLabels } };
     };
-    // Named ports resolve on the destination pod; an ipBlock destination has no names, so it gets the number.
+    // Named ports resolve on the destination pod; an ipBlock destination, or a port the manifest left
+    // unnamed, has no name to match, so it gets the number.
     const portOf = (path: Path): Json => {
-      const named = path.to.kind === 'workload' && !path.to.workload.hostNetwork && path.portName;
+      const to = path.to;
+      const named = to.kind === 'workload' && !to.workload.hostNetwork && path.portName
+        && !to.workload.ports.find((p) => p.name === path.portName)?.unnamed;
       return { protocol: path.protocol, port: named ? path.portName : path.port };
     };
     const rule = (direction: 'from' | 'to', path: Path): Json => ({ [direction]: [peerOf(path[direction])], ports: [portOf(path)] });

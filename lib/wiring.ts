@@ -7,6 +7,11 @@ export interface PortSpec {
   readonly port: number;
   /** @default 'TCP' */
   readonly protocol?: 'TCP' | 'UDP';
+  /**
+   * The container port has no name in its manifest (`name` is made up for the registry only), so
+   * NetworkPolicies must use the number: a made-up name would match nothing. @default false
+   */
+  readonly unnamed?: boolean;
 }
 
 /** A group of pods the stack knows: where they run, how to select them and which ports they open. */

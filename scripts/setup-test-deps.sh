@@ -21,6 +21,7 @@ PACKAGES=(
   prometheus-redis-exporter
   postgresql
   redis-server
+  sqlite3
 )
 # Services these packages may start (init script / systemd unit names).
 SERVICES=(

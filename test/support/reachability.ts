@@ -183,6 +183,8 @@ export interface ModelConfig {
   readonly ingressController: { readonly namespace: string; readonly podLabels: Record<string, string> };
   readonly backendNamespace: string;
   readonly api: { readonly namespace: string; readonly podLabels: Record<string, string>; readonly portName: string; readonly port: number };
+  /** A global Prometheus that federates from ours (`prometheus.federation.from`), when configured. */
+  readonly federationClient?: { readonly namespace: string; readonly podLabels?: Record<string, string> };
 }
 
 /**
@@ -198,6 +200,7 @@ export function modelConfigFrom(config: Json): ModelConfig {
     ingressController: { namespace: controller.namespace, podLabels: controller.podLabels },
     backendNamespace: config.backend.namespace,
     api: config.backend.api,
+    ...(config.prometheus?.federation?.from ? { federationClient: config.prometheus.federation.from } : {}),
   };
 }
 
@@ -212,6 +215,7 @@ export const OUTSIDERS = {
   dns: 'kube-dns',
   apiServer: 'api-server',
   internet: 'internet',
+  federationClient: 'global-prometheus',
 } as const;
 
 /** The endpoints that are not in the output but talk to it. */
@@ -237,6 +241,10 @@ export function modelledOutsiders(c: ModelConfig): Endpoint[] {
       ports: [{ port: 443, protocol: 'TCP' }, { port: 6443, protocol: 'TCP' }], origin: o,
     },
     { id: OUTSIDERS.internet, kind: 'address', ip: INTERNET_IP, ports: [{ port: 443, protocol: 'TCP' }], origin: o },
+    // A client only: its own ports are not the stack's business.
+    ...(c.federationClient
+      ? [{ id: OUTSIDERS.federationClient, kind: 'pod' as const, namespace: c.federationClient.namespace, labels: c.federationClient.podLabels ?? {}, ports: [], origin: o }]
+      : []),
   ];
 }
 
@@ -292,6 +300,9 @@ export class ReachabilityModel {
   private readonly byId: Map<string, Endpoint>;
   private readonly ingress = new Map<string, Applied>();
   private readonly egress = new Map<string, Applied>();
+  private readonly nsLabels: (ns: string) => Record<string, string>;
+  private readonly podsByNamespace = new Map<string, Endpoint[]>();
+  private readonly withIp: readonly Endpoint[];
 
   /**
    * @param objects the synthesized objects (NetworkPolicies and Namespaces are read from them)
@@ -304,43 +315,50 @@ export class ReachabilityModel {
     // Namespace objects add their own labels.
     const namespaceLabels = new Map<string, Record<string, string>>();
     for (const o of objects) if (o.kind === 'Namespace') namespaceLabels.set(o.metadata.name, o.metadata.labels ?? {});
-    const nsLabels = (ns: string) => ({ ...(namespaceLabels.get(ns) ?? {}), 'kubernetes.io/metadata.name': ns });
+    this.nsLabels = (ns: string) => ({ ...(namespaceLabels.get(ns) ?? {}), 'kubernetes.io/metadata.name': ns });
 
     // Pod-network pods: the only endpoints that policies select and pod/namespace selectors match.
-    const pods = endpoints.filter((e) => e.kind === 'pod' && !e.hostNetwork);
-    const podsByNamespace = new Map<string, Endpoint[]>();
-    for (const p of pods) podsByNamespace.set(p.namespace!, [...(podsByNamespace.get(p.namespace!) ?? []), p]);
-    const withIp = endpoints.filter((e) => e.ip !== undefined);
+    const podsByNamespace = this.podsByNamespace;
+    for (const p of endpoints.filter((e) => e.kind === 'pod' && !e.hostNetwork)) podsByNamespace.set(p.namespace!, [...(podsByNamespace.get(p.namespace!) ?? []), p]);
+    this.withIp = endpoints.filter((e) => e.ip !== undefined);
 
-    const peerIds = (peer: Json, policyNamespace: string): string[] => {
-      if (peer.ipBlock) {
-        const except: string[] = peer.ipBlock.except ?? [];
-        return withIp.filter((e) => cidrContains(peer.ipBlock.cidr, e.ip!) && !except.some((x) => cidrContains(x, e.ip!))).map((e) => e.id);
-      }
-      const namespaces = peer.namespaceSelector
-        ? [...podsByNamespace.keys()].filter((ns) => selectorMatches(peer.namespaceSelector, nsLabels(ns)))
-        : [policyNamespace];
-      return namespaces.flatMap((ns) => (podsByNamespace.get(ns) ?? []).filter((p) => selectorMatches(peer.podSelector, p.labels ?? {}))).map((p) => p.id);
-    };
     const compile = (rule: Json, field: 'from' | 'to', policyNamespace: string): CompiledRule => {
       const peers: Json[] | undefined = rule[field];
       return {
-        ...(peers && peers.length > 0 ? { peers: new Set(peers.flatMap((p) => peerIds(p, policyNamespace))) } : {}),
+        ...(peers && peers.length > 0 ? { peers: new Set(peers.flatMap((p) => this.peerMatches(p, policyNamespace))) } : {}),
         ...(rule.ports && rule.ports.length > 0 ? { ports: rule.ports } : {}),
       };
     };
 
     for (const policy of objects.filter((o) => o.kind === 'NetworkPolicy')) {
       const ns = policy.metadata.namespace ?? 'default';
-      const selected = (podsByNamespace.get(ns) ?? []).filter((p) => selectorMatches(policy.spec?.podSelector, p.labels ?? {}));
+      const selected = this.selectedBy(policy);
       if (selected.length === 0) continue;
       const types = policyTypesOf(policy);
       for (const [dir, map, field, key] of [['Ingress', this.ingress, 'from', 'ingress'], ['Egress', this.egress, 'to', 'egress']] as const) {
         if (!types.includes(dir)) continue;
         const rules = ((policy.spec?.[key] ?? []) as Json[]).map((r) => compile(r, field, ns));
-        for (const p of selected) map.set(p.id, [...(map.get(p.id) ?? []), ...rules]);
+        for (const id of selected) map.set(id, [...(map.get(id) ?? []), ...rules]);
       }
     }
+  }
+
+  /** Ids of the endpoints a `from`/`to` peer of a policy in `policyNamespace` matches. */
+  peerMatches(peer: Json, policyNamespace: string): string[] {
+    if (peer.ipBlock) {
+      const except: string[] = peer.ipBlock.except ?? [];
+      return this.withIp.filter((e) => cidrContains(peer.ipBlock.cidr, e.ip!) && !except.some((x) => cidrContains(x, e.ip!))).map((e) => e.id);
+    }
+    const namespaces = peer.namespaceSelector
+      ? [...this.podsByNamespace.keys()].filter((ns) => selectorMatches(peer.namespaceSelector, this.nsLabels(ns)))
+      : [policyNamespace];
+    return namespaces.flatMap((ns) => (this.podsByNamespace.get(ns) ?? []).filter((p) => selectorMatches(peer.podSelector, p.labels ?? {}))).map((p) => p.id);
+  }
+
+  /** Ids of the pods a policy's `spec.podSelector` selects (host-network pods never are). */
+  selectedBy(policy: K8sObject): string[] {
+    const ns = policy.metadata.namespace ?? 'default';
+    return (this.podsByNamespace.get(ns) ?? []).filter((p) => selectorMatches(policy.spec?.podSelector, p.labels ?? {})).map((p) => p.id);
   }
 
   endpoint(id: string): Endpoint {
