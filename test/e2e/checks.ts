@@ -274,7 +274,7 @@ function dashboardVariables(root: string, cadvisor: Map<string, string>): Variab
  * metric they select is in the recorded cAdvisor list and not in a disabled group. Query variables
  * (`label_values`) must have at least one value, so Grafana's dropdowns are not empty.
  */
-export function checkPanels(stack: LocalStack, timeoutMs = 60_000): Promise<CheckResult & { withData: number; live: number; cadvisor: number }> {
+export function checkPanels(stack: LocalStack, timeoutMs = 45_000): Promise<CheckResult & { withData: number; live: number; cadvisor: number }> {
   const counts = { withData: 0, live: 0, cadvisor: 0 };
   return timed('dashboard panels', async (lines) => {
     const cadvisor = loadCadvisorMetrics(stack.root);
