@@ -1,16 +1,21 @@
 /**
  * Benchmark entry for `npm run bench`: synthesizes every environment of a config like main.ts does,
  * with N extra scrape targets per environment, each one its own owned workload with a metrics port.
- *   node build/bench-targets.js --targets N [--config FILE] [--out DIR] [--namespaces K]
- * Bundled by scripts/bench.mjs with the options of scripts/build.mjs.
+ *   node build/bench-targets.js --targets N [--config FILE] [--out DIR] [--namespaces K] [--report]
+ * Bundled by scripts/bench.mjs with the options of scripts/build.mjs. `--report` adds a last line of
+ * JSON with the output's size (it renders prometheus.yml once more, so the timed runs leave it out).
  *
  * MonitoringStack renders its NetworkPolicies from the wiring at the end of its constructor and has no
  * way to declare more targets before that. Until it has one (see docs/benchmark.md), this entry
  * removes the rendered NetworkPolicies construct, declares the targets, and renders them again from
- * the complete wiring: the output is what a stack with those targets built in would write.
+ * the complete wiring: the output is what a stack with those targets built in would write. The rest
+ * follows lib/synth.ts `renderAll` + `synthesizeAll` step for step (keep it in step), minus the
+ * staging folder.
  */
-import { mkdirSync, rmSync } from 'fs';
-import { join, resolve } from 'path';
+import { ApiObject } from 'cdk8s';
+import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'fs';
+import { dirname, join, resolve } from 'path';
+import { environmentFiles } from '../lib/gitops';
 import { NetworkPolicies } from '../lib/network-policies';
 import { MonitoringStack } from '../lib/stack';
 import { buildEnvironments } from '../lib/synth';
@@ -19,18 +24,23 @@ import { buildEnvironments } from '../lib/synth';
 const ROOT = resolve(__dirname, '..');
 const POLICIES_ID = 'NetworkPolicies';
 
-interface Args { targets: number; namespaces: number; configFile?: string; outdir: string }
+interface Args { targets: number; namespaces: number; configFile?: string; outdir: string; report: boolean }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { targets: 0, namespaces: 1, outdir: resolve(ROOT, '.tmp', 'bench-targets') };
-  for (let i = 0; i < argv.length; i += 2) {
+  const args: Args = { targets: 0, namespaces: 1, outdir: resolve(ROOT, '.tmp', 'bench-targets'), report: false };
+  for (let i = 0; i < argv.length; i++) {
     const [flag, value] = [argv[i], argv[i + 1]];
+    if (flag === '--report') {
+      args.report = true;
+      continue;
+    }
     if (value === undefined) throw new Error(`${flag} needs a value`);
+    i++;
     if (flag === '--targets') args.targets = count(flag, value, 0);
     else if (flag === '--namespaces') args.namespaces = count(flag, value, 1);
     else if (flag === '--config') args.configFile = resolve(value);
     else if (flag === '--out') args.outdir = resolve(value);
-    else throw new Error(`${flag} is not understood: use --targets N, --namespaces K, --config FILE or --out DIR`);
+    else throw new Error(`${flag} is not understood: use --targets N, --namespaces K, --config FILE, --out DIR or --report`);
   }
   return args;
 }
@@ -56,15 +66,39 @@ export function addBenchTargets(stack: MonitoringStack, n: number, namespaces: n
 function main(): void {
   const args = parseArgs(process.argv.slice(2));
   rmSync(args.outdir, { recursive: true, force: true });
-  const envs = buildEnvironments({ root: ROOT, configFile: args.configFile }, args.outdir);
+  const envs = buildEnvironments({ root: ROOT, configFile: args.configFile });
   for (const { config, stack } of envs) {
     if (!stack.node.tryRemoveChild(POLICIES_ID)) throw new Error(`MonitoringStack has no child "${POLICIES_ID}" any more: update scripts/bench-targets.ts`);
     addBenchTargets(stack, args.targets, args.namespaces);
     new NetworkPolicies(stack, POLICIES_ID, { wiring: stack.wiring, nodeCidr: config.network.nodeCidr });
   }
-  mkdirSync(args.outdir, { recursive: true });
-  for (const e of envs) e.app.synth();
+  // = renderAll(): resolve and validate each app, then lay out its files.
+  const files = envs.flatMap((e) => {
+    e.app.synthYaml();
+    return environmentFiles(e.config, e.stack.toJson());
+  });
+  for (const f of files) {
+    mkdirSync(dirname(join(args.outdir, f.path)), { recursive: true });
+    writeFileSync(join(args.outdir, f.path), f.text);
+  }
   process.stdout.write(`synthesized ${envs.length} environment(s) with ${args.targets} extra scrape target(s) each into ${args.outdir}\n`);
+  if (args.report) {
+    const { stack } = envs[0];
+    const config = stack.prometheus.node.findChild('Config') as ApiObject;
+    process.stdout.write(`${JSON.stringify({
+      outputBytes: sizeOf(args.outdir),
+      objects: stack.node.findAll().filter((c) => c instanceof ApiObject).length,
+      jobs: stack.prometheus.scrapeTargets.length,
+      prometheusYmlBytes: Buffer.byteLength(config.toJson().data['prometheus.yml']),
+    })}\n`);
+  }
+}
+
+/** Bytes of every file under `path`. */
+function sizeOf(path: string): number {
+  const st = statSync(path);
+  if (!st.isDirectory()) return st.size;
+  return readdirSync(path).reduce((sum, f) => sum + sizeOf(join(path, f)), 0);
 }
 
 try {
