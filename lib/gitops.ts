@@ -1,5 +1,5 @@
-import { Yaml } from 'cdk8s';
 import { EnvironmentConfig } from './config/types';
+import { toYaml, toYamlDocuments } from './yaml-output';
 import { PART_OF, standardLabels } from './labels';
 
 type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; annotations?: Record<string, string> } };
@@ -39,20 +39,20 @@ export function environmentFiles(config: EnvironmentConfig, objects: readonly K8
   const dir = config.name;
   const docs = config.gitops.argoCd ? objects.map(withSyncWave) : [...objects];
   const files: OutputFile[] = config.gitops.filePerResource
-    ? docs.map((o, i) => ({ path: `${dir}/${resourceFileName(i, o)}`, text: Yaml.stringify(o) }))
-    : [{ path: `${dir}/nanoe-monitoring.k8s.yaml`, text: Yaml.stringify(...docs) }];
+    ? docs.map((o, i) => ({ path: `${dir}/${resourceFileName(i, o)}`, text: toYaml(o) }))
+    : [{ path: `${dir}/nanoe-monitoring.k8s.yaml`, text: toYamlDocuments(docs) }];
   const kustomization = {
     apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization',
     resources: files.map((f) => f.path.slice(dir.length + 1)),
   };
-  files.push({ path: `${dir}/kustomization.yaml`, text: Yaml.stringify(kustomization) });
+  files.push({ path: `${dir}/kustomization.yaml`, text: toYaml(kustomization) });
   const labels = standardLabels(PART_OF, 'gitops');
   const name = `nanoe-monitoring-${config.name}`;
   if (config.gitops.argoCd) {
     const a = config.gitops.argoCd;
     files.push({
       path: `gitops/argocd-${config.name}.yaml`,
-      text: Yaml.stringify({
+      text: toYaml({
         apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name, namespace: a.namespace, labels },
         spec: {
           project: a.project,
@@ -67,7 +67,7 @@ export function environmentFiles(config: EnvironmentConfig, objects: readonly K8
     const f = config.gitops.flux;
     files.push({
       path: `gitops/flux-${config.name}.yaml`,
-      text: Yaml.stringify({
+      text: toYaml({
         apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', metadata: { name, namespace: f.namespace, labels },
         spec: {
           interval: f.interval, path: `./dist/${config.name}`, prune: true, wait: true, timeout: '10m',

@@ -1,6 +1,6 @@
 import { createHash } from 'crypto';
 import { Construct } from 'constructs';
-import { stringify } from 'yaml';
+import { toYaml } from './yaml-output';
 import { GrafanaConfig, IngressConfig } from './config/types';
 import { kubeObject } from './kube-object';
 import { selectorLabels, standardLabels } from './labels';
@@ -66,7 +66,7 @@ export class Grafana extends Construct {
     wiring.allowToWorkload(workloadPeer(this.workload), props.prometheus.workload, props.prometheus.portName, 'datasource queries');
 
     const promPort = wiring.port(props.prometheus.workload, props.prometheus.portName).port;
-    const datasources = stringify({
+    const datasources = toYaml({
       apiVersion: 1,
       datasources: [{
         name: 'Prometheus', type: 'prometheus', uid: PROMETHEUS_DATASOURCE_UID, access: 'proxy', isDefault: true, editable: false,
@@ -79,7 +79,7 @@ export class Grafana extends Construct {
         } : {}),
       }],
     });
-    const provider = stringify({
+    const provider = toYaml({
       apiVersion: 1,
       providers: [{
         name: 'nanoe', type: 'file', disableDeletion: true, allowUiUpdates: false, updateIntervalSeconds: 30,

@@ -4,6 +4,9 @@ import { readFileSync } from 'fs';
 import { parseAllDocuments } from 'yaml';
 import { ConfigError } from './config/errors';
 
+/** Parsed files by content: every environment loads the same backend manifests (doc.toJS() makes fresh objects). */
+const parsed = new Map<string, ReturnType<typeof parseAllDocuments>>();
+
 /**
  * Loads a local multi-document YAML file as ApiObjects, like cdk8s `Include` does for a local path,
  * but in-process: `Include` reads files through a child node process (about 50 ms each) and a helper
@@ -17,7 +20,9 @@ export class ManifestFile extends Construct {
     super(scope, id);
     let docs;
     try {
-      docs = parseAllDocuments(readFileSync(file, 'utf8'));
+      const text = readFileSync(file, 'utf8');
+      docs = parsed.get(text);
+      if (!docs) parsed.set(text, (docs = parseAllDocuments(text)));
     } catch (e) {
       throw new ConfigError('backend.manifestsPath', file, `cannot be read: ${(e as Error).message}`, 'point backend.manifestsPath at a folder of Kubernetes YAML files');
     }

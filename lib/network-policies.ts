@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { kubeObject } from './kube-object';
 import { PART_OF, standardLabels } from './labels';
-import { Path, Peer, Wiring, Workload } from './wiring';
+import { Path, Peer, Wiring } from './wiring';
 
 /** Props of `NetworkPolicies`. */
 export interface NetworkPoliciesProps {
@@ -66,13 +66,25 @@ export class NetworkPolicies extends Construct {
       return { protocol: path.protocol, port: named ? path.portName : path.port };
     };
     const rule = (direction: 'from' | 'to', path: Path): Json => ({ [direction]: [peerOf(path[direction])], ports: [portOf(path)] });
-    const isWorkload = (peer: Peer, w: Workload) => peer.kind === 'workload' && peer.workload.id === w.id;
 
+    // Paths indexed by the workload at either end: one pass, not one scan of all paths per workload.
+    const byEnd = (end: 'from' | 'to') => {
+      const m = new Map<string, Path[]>();
+      for (const p of paths) {
+        const peer = p[end];
+        if (peer.kind !== 'workload') continue;
+        const list = m.get(peer.workload.id);
+        if (list) list.push(p); else m.set(peer.workload.id, [p]);
+      }
+      return m;
+    };
+    const pathsTo = byEnd('to');
+    const pathsFrom = byEnd('from');
     for (const w of workloads) {
       if (w.hostNetwork) continue; // a NetworkPolicy never selects host-network pods (see README)
       if (!w.owned && w.ingressPolicy === false) continue;
-      const ingress = paths.filter((p) => isWorkload(p.to, w));
-      const egress = w.owned ? paths.filter((p) => isWorkload(p.from, w)) : [];
+      const ingress = pathsTo.get(w.id) ?? [];
+      const egress = w.owned ? pathsFrom.get(w.id) ?? [] : [];
       const reasons = [...new Set([...ingress, ...egress].map((p) => p.reason))].join('; ');
       kubeObject(this, `Policy-${w.id}`, {
         apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy',

@@ -1,6 +1,6 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
-import { stringify } from 'yaml';
+import { toYaml } from './yaml-output';
 import { ConfigError } from './config/errors';
 import { IngressConfig, PrometheusConfig } from './config/types';
 import { configReloader } from './config-reloader';
@@ -60,6 +60,7 @@ export class Prometheus extends Construct {
   /** The ClusterIP Service that Grafana and users query. */
   readonly serviceName = 'prometheus';
   private readonly targets: ScrapeTarget[] = [];
+  private readonly jobs = new Set<string>();
   private readonly discoveryNamespaces = new Set<string>();
   private readonly ruleFileNames: string[];
   /** Secrets mounted under /etc/prometheus/secrets/<name>/ for credentials files. */
@@ -110,7 +111,7 @@ export class Prometheus extends Construct {
     if (config.federation) {
       kubeObject(this, 'FederationJob', {
         apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'prometheus-federation-job', namespace, labels },
-        data: { 'federate-job.yml': stringify([this.renderFederationJob()], { lineWidth: 0 }) },
+        data: { 'federate-job.yml': toYaml([this.renderFederationJob()]) },
       });
     }
     this.createStatefulSet(config, namespace, labels);
@@ -141,11 +142,12 @@ export class Prometheus extends Construct {
    * discovery RBAC for that namespace, and the path Prometheus → target that NetworkPolicies allow.
    */
   scrape(target: ScrapeTarget): void {
-    if (this.targets.some((t) => t.job === target.job)) {
+    if (this.jobs.has(target.job)) {
       throw new ConfigError('scrape job', target.job, 'is declared twice', 'give every scrape target its own job name');
     }
     const port = this.props.wiring.port(target.workload, target.portName);
     this.targets.push(target);
+    this.jobs.add(target.job);
     if (target.basicAuth) this.secretVolumes.add(target.basicAuth.passwordSecret);
     this.props.wiring.allowToWorkload(this.peer, target.workload, target.portName, `scrape job ${target.job}`);
     const ns = target.workload.namespace;
@@ -243,7 +245,7 @@ export class Prometheus extends Construct {
   }
 
   private renderConfigYaml(): string {
-    return stringify(this.renderConfig(), { lineWidth: 0 });
+    return toYaml(this.renderConfig());
   }
 
   private createStatefulSet(config: PrometheusConfig, namespace: string, labels: Record<string, string>): void {

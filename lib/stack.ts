@@ -25,6 +25,12 @@ export interface MonitoringStackProps {
   readonly dashboards?: readonly DashboardContent[];
   /** Paths of the backend's manifests that hold the Postgres and Redis workloads. @default none: no sidecars */
   readonly backendManifests?: readonly string[];
+  /**
+   * Called once every built-in component exists and before the NetworkPolicies are rendered from the
+   * wiring: the place to declare more scrape targets (`stack.prometheus.scrape(...)`) or workloads.
+   * @default nothing
+   */
+  readonly extend?: (stack: MonitoringStack) => void;
 }
 
 /** The scrape job name of the Nanoe API; the API recording rules select it. */
@@ -78,6 +84,7 @@ export class MonitoringStack extends Chart {
     });
     this.prometheus.scrape({ job: API_JOB, workload: api, portName: backend.api.portName, metricsPath: backend.api.metricsPath });
 
+    props.extend?.(this);
     new NetworkPolicies(this, 'NetworkPolicies', { wiring: this.wiring, nodeCidr: config.network.nodeCidr });
   }
 

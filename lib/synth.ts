@@ -19,6 +19,8 @@ export interface SynthOptions {
   readonly configFile?: string;
   /** Environments to synthesize. @default all */
   readonly environments?: readonly string[];
+  /** Extends each environment's stack before its NetworkPolicies are rendered (see `MonitoringStackProps.extend`). @default nothing */
+  readonly extend?: (stack: MonitoringStack, config: EnvironmentConfig) => void;
 }
 
 /** One environment's app, ready to synthesize. */
@@ -28,12 +30,20 @@ export interface EnvironmentApp {
   readonly stack: MonitoringStack;
 }
 
-/** The static rule files plus the API recording group generated for this environment's instrumentation. */
-export function ruleFilesFor(root: string, config: EnvironmentConfig): RuleFileContent[] {
+/** The rule files of `rules/`, validated (every expression parses). */
+export function staticRuleFiles(root: string): RuleFileContent[] {
   const files = loadRuleFiles(join(root, 'rules'));
   validateRuleExpressions(files);
+  return files.map((f) => ({ name: f.name, text: f.text }));
+}
+
+/**
+ * The static rule files plus the API recording group generated for this environment's instrumentation.
+ * Pass `staticFiles` to load and validate rules/ once for many environments.
+ */
+export function ruleFilesFor(root: string, config: EnvironmentConfig, staticFiles = staticRuleFiles(root)): RuleFileContent[] {
   const generated = { name: API_RULES_FILE_NAME, text: renderApiRulesYaml(config.backend.api.instrumentation, API_JOB) };
-  const all = [...files.map((f) => ({ name: f.name, text: f.text })), generated];
+  const all = [...staticFiles, generated];
   for (const f of all) checkRuleFileName(f.name);
   return all;
 }
@@ -53,6 +63,7 @@ export function buildEnvironments(options: SynthOptions): EnvironmentApp[] {
   const root = resolve(options.root);
   const configs = loadConfigFile(options.configFile ?? join(root, 'config', 'environments.yaml'), options.environments);
   const dashboards = dashboardsFrom(root);
+  const rules = staticRuleFiles(root);
   return configs.map((config) => {
     const manifestsDir = resolve(root, config.backend.manifestsPath);
     const backendManifests = existsSync(manifestsDir)
@@ -60,7 +71,8 @@ export function buildEnvironments(options: SynthOptions): EnvironmentApp[] {
       : [];
     const app = new App();
     const stack = new MonitoringStack(app, 'nanoe-monitoring', {
-      config, rules: ruleFilesFor(root, config), dashboards, backendManifests,
+      config, rules: ruleFilesFor(root, config, rules), dashboards, backendManifests,
+      extend: options.extend ? (s) => options.extend!(s, config) : undefined,
     });
     return { config, app, stack };
   });
@@ -68,10 +80,8 @@ export function buildEnvironments(options: SynthOptions): EnvironmentApp[] {
 
 /** Every output file of every environment, paths relative to the output folder; nothing is written. */
 export function renderAll(options: SynthOptions): OutputFile[] {
-  return buildEnvironments(options).flatMap((e) => {
-    e.app.synthYaml(); // resolves and validates the whole app first
-    return environmentFiles(e.config, e.stack.toJson());
-  });
+  // stack.toJson() resolves and validates the app (App._synthChart runs every construct's validation).
+  return buildEnvironments(options).flatMap((e) => environmentFiles(e.config, e.stack.toJson()));
 }
 
 /**

@@ -4,25 +4,17 @@
  *   node build/bench-targets.js --targets N [--config FILE] [--out DIR] [--namespaces K] [--report]
  * Bundled by scripts/bench.mjs with the options of scripts/build.mjs. `--report` adds a last line of
  * JSON with the output's size (it renders prometheus.yml once more, so the timed runs leave it out).
- *
- * MonitoringStack renders its NetworkPolicies from the wiring at the end of its constructor and has no
- * way to declare more targets before that. Until it has one (see docs/benchmark.md), this entry
- * removes the rendered NetworkPolicies construct, declares the targets, and renders them again from
- * the complete wiring: the output is what a stack with those targets built in would write. The rest
- * follows lib/synth.ts `renderAll` + `synthesizeAll` step for step (keep it in step), minus the
- * staging folder.
+ * It runs the production path (`synthesizeAll`), declaring the extra targets through the stack's
+ * `extend` hook, so the NetworkPolicies and the scrape config include them as they would in an app.
  */
 import { ApiObject } from 'cdk8s';
-import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'fs';
-import { dirname, join, resolve } from 'path';
-import { environmentFiles } from '../lib/gitops';
-import { NetworkPolicies } from '../lib/network-policies';
+import { readdirSync, statSync } from 'fs';
+import { join, resolve } from 'path';
 import { MonitoringStack } from '../lib/stack';
-import { buildEnvironments } from '../lib/synth';
+import { buildEnvironments, synthesizeAll } from '../lib/synth';
 
 /** The project root: this runs as build/bench-targets.js (or from scripts/). */
 const ROOT = resolve(__dirname, '..');
-const POLICIES_ID = 'NetworkPolicies';
 
 interface Args { targets: number; namespaces: number; configFile?: string; outdir: string; report: boolean }
 
@@ -65,25 +57,12 @@ export function addBenchTargets(stack: MonitoringStack, n: number, namespaces: n
 
 function main(): void {
   const args = parseArgs(process.argv.slice(2));
-  rmSync(args.outdir, { recursive: true, force: true });
-  const envs = buildEnvironments({ root: ROOT, configFile: args.configFile });
-  for (const { config, stack } of envs) {
-    if (!stack.node.tryRemoveChild(POLICIES_ID)) throw new Error(`MonitoringStack has no child "${POLICIES_ID}" any more: update scripts/bench-targets.ts`);
-    addBenchTargets(stack, args.targets, args.namespaces);
-    new NetworkPolicies(stack, POLICIES_ID, { wiring: stack.wiring, nodeCidr: config.network.nodeCidr });
-  }
-  // = renderAll(): resolve and validate each app, then lay out its files.
-  const files = envs.flatMap((e) => {
-    e.app.synthYaml();
-    return environmentFiles(e.config, e.stack.toJson());
-  });
-  for (const f of files) {
-    mkdirSync(dirname(join(args.outdir, f.path)), { recursive: true });
-    writeFileSync(join(args.outdir, f.path), f.text);
-  }
-  process.stdout.write(`synthesized ${envs.length} environment(s) with ${args.targets} extra scrape target(s) each into ${args.outdir}\n`);
+  const extend = (stack: MonitoringStack) => addBenchTargets(stack, args.targets, args.namespaces);
+  const written = synthesizeAll({ root: ROOT, configFile: args.configFile, extend }, args.outdir);
+  process.stdout.write(`synthesized ${written.length} environment(s) with ${args.targets} extra scrape target(s) each into ${args.outdir}\n`);
   if (args.report) {
-    const { stack } = envs[0];
+    // Built again (outside the timed runs' interest) to read sizes off the first environment.
+    const { stack } = buildEnvironments({ root: ROOT, configFile: args.configFile, extend })[0];
     const config = stack.prometheus.node.findChild('Config') as ApiObject;
     process.stdout.write(`${JSON.stringify({
       outputBytes: sizeOf(args.outdir),
