@@ -23,3 +23,6 @@ export * from './gitops';
 export * from './published-service';
 export * from './thanos-sidecar';
 export * from './node-agent';
+export * from './backup';
+export * from './restore-job';
+export * from './yaml-output';

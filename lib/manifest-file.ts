@@ -1,11 +1,11 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { readFileSync } from 'fs';
-import { parseAllDocuments } from 'yaml';
+import { loadAll } from 'js-yaml';
 import { ConfigError } from './config/errors';
 
-/** Parsed files by content: every environment loads the same backend manifests (doc.toJS() makes fresh objects). */
-const parsed = new Map<string, ReturnType<typeof parseAllDocuments>>();
+/** Parsed files by content: every environment loads the same backend manifests. */
+const parsed = new Map<string, unknown[]>();
 
 /**
  * Loads a local multi-document YAML file as ApiObjects, like cdk8s `Include` does for a local path,
@@ -18,17 +18,23 @@ export class ManifestFile extends Construct {
 
   constructor(scope: Construct, id: string, file: string) {
     super(scope, id);
-    let docs;
+    let text: string;
     try {
-      const text = readFileSync(file, 'utf8');
-      docs = parsed.get(text);
-      if (!docs) parsed.set(text, (docs = parseAllDocuments(text)));
+      text = readFileSync(file, 'utf8');
     } catch (e) {
       throw new ConfigError('backend.manifestsPath', file, `cannot be read: ${(e as Error).message}`, 'point backend.manifestsPath at a folder of Kubernetes YAML files');
     }
+    let docs = parsed.get(text);
+    if (!docs) {
+      try {
+        docs = loadAll(text);
+      } catch (e) {
+        throw new ConfigError('backend.manifestsPath', file, `is not valid YAML: ${(e as Error).message}`, 'fix the file');
+      }
+      parsed.set(text, docs);
+    }
     for (const doc of docs) {
-      if (doc.errors.length > 0) throw new ConfigError('backend.manifestsPath', file, `is not valid YAML: ${doc.errors[0].message}`, 'fix the file');
-      const obj = doc.toJS();
+      const obj = structuredClone(doc) as any; // each environment gets objects of its own
       if (obj === null || obj === undefined) continue;
       if (typeof obj.kind !== 'string' || typeof obj.apiVersion !== 'string' || typeof obj.metadata?.name !== 'string') {
         throw new ConfigError('backend.manifestsPath', file, 'holds a document without apiVersion, kind and metadata.name', 'keep only Kubernetes objects in the backend manifests');

@@ -128,8 +128,12 @@ export class Prometheus extends Construct {
       });
     }
     // Once Prometheus asks for basic auth, its own scrape authenticates too.
-    const selfAuth = config.exposure ? { username: config.exposure.username, passwordSecret: config.exposure.authSecret } : undefined;
-    this.scrape({ job: 'prometheus', workload: this.workload, portName: 'web', basicAuth: selfAuth });
+    this.scrape({ job: 'prometheus', workload: this.workload, portName: 'web', basicAuth: Prometheus.clientAuth(config) });
+  }
+
+  /** The credentials every client needs once Prometheus asks for basic auth (when exposed). */
+  static clientAuth(config: PrometheusConfig): { username: string; passwordSecret: string } | undefined {
+    return config.exposure ? { username: config.exposure.username, passwordSecret: config.exposure.authSecret } : undefined;
   }
 
   /** This Prometheus as the source of a path. */

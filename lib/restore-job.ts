@@ -1,4 +1,4 @@
-import { stringify } from 'yaml';
+import { toYaml } from './yaml-output';
 import {
   BACKUP_MOUNT, BackupComponent, BackupConfig, backupPodLabels, COMPONENTS, GRAFANA_DB_PATH, GRAFANA_HTTP_PORT, jobVolumes,
   prometheusPodUrl, s3Container, scriptContainer,
@@ -98,5 +98,5 @@ export function restoreJob(component: BackupComponent, backupName: string, confi
 
 /** `restoreJob` as YAML, for `kubectl apply -f -`. */
 export function restoreJobYaml(component: BackupComponent, backupName: string, config: RestoreConfig, options: RestoreOptions = {}): string {
-  return stringify(restoreJob(component, backupName, config, options), { lineWidth: 0 });
+  return toYaml(restoreJob(component, backupName, config, options));
 }

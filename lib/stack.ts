@@ -1,6 +1,7 @@
 import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Alertmanager } from './alertmanager';
+import { Backups } from './backup';
 import { Cadvisor, CADVISOR_METRIC_RELABELINGS } from './cadvisor';
 import { EnvironmentConfig } from './config/types';
 import { attachSidecar, findObject } from './exporter-sidecar';
@@ -31,6 +32,8 @@ export interface MonitoringStackProps {
    * @default nothing
    */
   readonly extend?: (stack: MonitoringStack) => void;
+  /** Folder of the backup scripts the backup CronJobs run. @default `backup/` of this project */
+  readonly backupScriptsDir?: string;
 }
 
 /** The scrape job name of the Nanoe API; the API recording rules select it. */
@@ -56,16 +59,18 @@ export class MonitoringStack extends Chart {
     this.prometheus = new Prometheus(this, 'Prometheus', {
       config: config.prometheus, namespace, environment: config.name, wiring: this.wiring, ruleFiles: props.rules,
       apiServer: { cidr: config.network.apiServerCidr, ports: config.network.apiServerPorts }, ingress: config.network.ingress,
+      enableAdminApi: config.backup.enabled, // the backup job takes TSDB snapshots through it
     });
     this.alertmanager = new Alertmanager(this, 'Alertmanager', { config: config.alertmanager, namespace, wiring: this.wiring, ingress: config.network.ingress });
     this.prometheus.sendAlertsTo(this.alertmanager.workload, this.alertmanager.serviceName, 'web', Alertmanager.clientAuth(config.alertmanager));
     this.prometheus.scrape({ job: 'alertmanager', workload: this.alertmanager.workload, portName: 'web', basicAuth: Alertmanager.clientAuth(config.alertmanager) });
+    const promAuth = Prometheus.clientAuth(config.prometheus);
     this.grafana = new Grafana(this, 'Grafana', {
       config: config.grafana, namespace, wiring: this.wiring, dashboards: props.dashboards, scrapeInterval: config.prometheus.scrapeInterval,
       ingress: config.network.ingress,
       prometheus: {
         workload: this.prometheus.workload, serviceName: this.prometheus.serviceName, portName: 'web',
-        basicAuth: config.prometheus.exposure ? { username: config.prometheus.exposure.username, passwordSecret: config.prometheus.exposure.authSecret } : undefined,
+        basicAuth: promAuth,
       },
     });
 
@@ -83,6 +88,12 @@ export class MonitoringStack extends Chart {
       ports: [{ name: backend.api.portName, port: backend.api.port }],
     });
     this.prometheus.scrape({ job: API_JOB, workload: api, portName: backend.api.portName, metricsPath: backend.api.metricsPath });
+
+    new Backups(this, 'Backups', {
+      namespace, wiring: this.wiring, config: config.backup, field: `environments.${config.name}.backup`, scriptsDir: props.backupScriptsDir,
+      prometheus: { workload: this.prometheus.workload, portName: 'web', basicAuth: promAuth },
+      grafana: { workload: this.grafana.workload, portName: 'http' },
+    });
 
     props.extend?.(this);
     new NetworkPolicies(this, 'NetworkPolicies', { wiring: this.wiring, nodeCidr: config.network.nodeCidr });

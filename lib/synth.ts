@@ -71,7 +71,7 @@ export function buildEnvironments(options: SynthOptions): EnvironmentApp[] {
       : [];
     const app = new App();
     const stack = new MonitoringStack(app, 'nanoe-monitoring', {
-      config, rules: ruleFilesFor(root, config, rules), dashboards, backendManifests,
+      config, rules: ruleFilesFor(root, config, rules), dashboards, backendManifests, backupScriptsDir: join(root, 'backup'),
       extend: options.extend ? (s) => options.extend!(s, config) : undefined,
     });
     return { config, app, stack };

@@ -29,6 +29,8 @@ const NODE_EXPORTER = 'node-exporter';
 const CADVISOR = 'cadvisor';
 const POSTGRES = 'postgres';
 const REDIS = 'redis';
+const PROMETHEUS_BACKUP = 'prometheus-backup';
+const GRAFANA_BACKUP = 'grafana-backup';
 const {
   ingressController: INGRESS, otherBackendPod: WORKER, api: API, dns: DNS, apiServer: API_SERVER, internet: INTERNET, federationClient: GLOBAL_PROMETHEUS,
 } = OUTSIDERS;
@@ -65,12 +67,14 @@ function intendedMatrix(o: { published: boolean; federated: boolean }): Matrix {
   allow(m, [PROMETHEUS], API_SERVER, 443, 'Kubernetes service discovery');
   allow(m, [PROMETHEUS], API_SERVER, 6443, 'Kubernetes service discovery');
   allow(m, [GRAFANA], PROMETHEUS, 9090, 'datasource queries');
+  allow(m, [PROMETHEUS_BACKUP], PROMETHEUS, 9090, 'TSDB snapshot API (backup CronJob)');
+  allow(m, [GRAFANA_BACKUP], GRAFANA, 3000, 'is Grafana still running? (backup and restore check)');
   if (o.published) allow(m, [INGRESS], GRAFANA, 3000, 'users through the Ingress (only when ingressHost is set)');
   if (o.federated) allow(m, [GLOBAL_PROMETHEUS], PROMETHEUS, 9090, 'federation (prometheus.federation.from)');
   allow(m, [ALERTMANAGER], INTERNET, 443, 'notification receivers');
   // receiverEgress is 0.0.0.0/0:443 by default, which also covers the API server's address.
   allow(m, [ALERTMANAGER], API_SERVER, 443, 'notification receivers (0.0.0.0/0 includes the API server; narrow receiverEgress)');
-  for (const proto of ['UDP', 'TCP'] as const) allow(m, [PROMETHEUS, ALERTMANAGER, GRAFANA, CADVISOR], DNS, 53, 'DNS (allow-dns)', proto);
+  for (const proto of ['UDP', 'TCP'] as const) allow(m, [PROMETHEUS, ALERTMANAGER, GRAFANA, CADVISOR, PROMETHEUS_BACKUP, GRAFANA_BACKUP], DNS, 53, 'DNS (allow-dns)', proto);
   // The databases' ingress policy keeps them reachable from every pod of the backend's namespace.
   allow(m, BACKEND_PODS, POSTGRES, 5432, 'backend clients (unchanged)');
   allow(m, BACKEND_PODS, REDIS, 6379, 'backend clients (unchanged)');
@@ -117,6 +121,8 @@ describe('reachability of the default output', () => {
       'cadvisor monitoring-node-agents 8080/TCP',
       'postgres nanoe 5432/TCP,9187/TCP',
       'redis nanoe 6379/TCP,9121/TCP',
+      'prometheus-backup monitoring ',
+      'grafana-backup monitoring ',
       'ingress-controller ingress-nginx 80/TCP,443/TCP',
       'nanoe-worker nanoe ',
       'nanoe-api nanoe 8000/TCP',
@@ -129,8 +135,8 @@ describe('reachability of the default output', () => {
 
   test('isolation: the stack isolates its own pods both ways and the databases for ingress only', () => {
     const isolated = (dir: 'Ingress' | 'Egress') => model.endpoints.filter((e) => model.isolated(e.id, dir)).map((e) => e.id);
-    expect(isolated('Ingress')).toEqual([PROMETHEUS, ALERTMANAGER, GRAFANA, CADVISOR, POSTGRES, REDIS]);
-    expect(isolated('Egress')).toEqual([PROMETHEUS, ALERTMANAGER, GRAFANA, CADVISOR]);
+    expect(isolated('Ingress')).toEqual([PROMETHEUS, ALERTMANAGER, GRAFANA, CADVISOR, POSTGRES, REDIS, PROMETHEUS_BACKUP, GRAFANA_BACKUP]);
+    expect(isolated('Egress')).toEqual([PROMETHEUS, ALERTMANAGER, GRAFANA, CADVISOR, PROMETHEUS_BACKUP, GRAFANA_BACKUP]);
   });
 
   for (const env of envs) {
@@ -186,7 +192,7 @@ describe('the analysis can fail', () => {
     const model = reachability(objects, devConfig);
     const { missing, extra } = diff(model.connections());
     expect(extra).toEqual([]);
-    expect(missing).toEqual(['alertmanager -> kube-dns 53/UDP', 'grafana -> kube-dns 53/UDP', 'prometheus -> cadvisor 8080/TCP', 'prometheus -> kube-dns 53/UDP']);
+    expect(missing).toEqual(['alertmanager -> kube-dns 53/UDP', 'grafana -> kube-dns 53/UDP', 'grafana-backup -> kube-dns 53/UDP', 'prometheus -> cadvisor 8080/TCP', 'prometheus -> kube-dns 53/UDP', 'prometheus-backup -> kube-dns 53/UDP']);
     expect(namedPortProblems(objects, model)).toEqual(['monitoring-node-agents/cadvisor: ingress port metric/TCP is not a port of cadvisor']);
   });
 

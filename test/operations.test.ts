@@ -217,3 +217,17 @@ describe('GitOps layout and determinism', () => {
     expect([e.field, e.value, e.fix, e.message]).toEqual(['a.b', 'x', 'fix it', 'a.b: "x" is wrong — fix it']);
   });
 });
+
+describe('the restore command', () => {
+  test('prints a restore Job for the chosen backup that validates, and refuses a bad component', () => {
+    expect(spawnSync('node', ['scripts/build.mjs'], { cwd: ROOT }).status).toBe(0);
+    const r = spawnSync('node', ['build/main.js', 'restore', '--env', 'prod', '--component', 'grafana', '--backup', '20261124T021500Z'], { cwd: ROOT, encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    const job = parse(r.stdout);
+    expect([job.kind, job.metadata.name, job.metadata.namespace]).toEqual(['Job', 'restore-grafana-20261124t021500z', 'monitoring']);
+    expect(validateK8sObject(job, '1.31.0')).toEqual([]);
+    const bad = spawnSync('node', ['build/main.js', 'restore', '--env', 'prod', '--component', 'loki', '--backup', 'latest'], { cwd: ROOT, encoding: 'utf8' });
+    expect([bad.status, bad.stdout]).toEqual([1, '']);
+    expect(bad.stderr).toMatch(/restore --component: "loki" is not a component with backups — use prometheus or grafana/);
+  });
+});

@@ -1,5 +1,5 @@
 import { readFileSync } from 'fs';
-import { parse } from 'yaml';
+import { load } from 'js-yaml';
 import { checkValue } from './checks';
 import { ConfigError } from './errors';
 import { ENVIRONMENT_SHAPE } from './shape';
@@ -24,7 +24,7 @@ function merge(base: unknown, override: unknown): unknown {
 export function loadConfigFile(path: string, only?: readonly string[]): EnvironmentConfig[] {
   let raw: unknown;
   try {
-    raw = parse(readFileSync(path, 'utf8'));
+    raw = load(readFileSync(path, 'utf8'));
   } catch (e) {
     throw new ConfigError(path, '(file)', `cannot be read as YAML: ${(e as Error).message}`, 'fix the YAML syntax');
   }

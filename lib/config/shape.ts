@@ -1,3 +1,4 @@
+import { BACKUP_SHAPE } from '../backup';
 import {
   url, bool, cidr, cpu, dnsName, duration, image, intBetween, labelName, labels, listOf, metricName,
   nullable, port, Check, checkValue, prometheusSize, quantity, secretName, Shape, text, urlPath,
@@ -99,6 +100,7 @@ export const ENVIRONMENT_SHAPE: Shape = {
     ingress: { className: dnsName, clusterIssuer: nullable(dnsName), controller: podPeer },
     defaultDeny: bool,
   },
+  backup: BACKUP_SHAPE,
   gitops: {
     filePerResource: bool,
     argoCd: nullable({ repoUrl: text, revision: text, project: dnsName, namespace: dnsName }),

@@ -1,3 +1,5 @@
+import type { BackupConfig } from '../backup';
+
 /**
  * The typed configuration of one monitoring environment. `config/environments.yaml` holds the
  * defaults and one entry per environment; `loadConfig()` merges, validates and returns these types.
@@ -254,4 +256,6 @@ export interface EnvironmentConfig {
   readonly backend: BackendConfig;
   readonly network: NetworkConfig;
   readonly gitops: GitOpsConfig;
+  /** Backups of prometheus-data and grafana-data (see lib/backup.ts for every field). */
+  readonly backup: BackupConfig;
 }

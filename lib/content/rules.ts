@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { parse, stringify } from 'yaml';
+import { load } from 'js-yaml';
+import { toYaml } from '../yaml-output';
 import { findPromqlSyntaxError } from '../promql';
 
 /**
@@ -57,7 +58,7 @@ export function loadRuleFiles(dir: string): RuleFile[] {
 export function parseRuleFile(name: string, text: string): RuleFile {
   let content: unknown;
   try {
-    content = parse(text);
+    content = load(text);
   } catch (e) {
     throw new Error(`rule file ${name}: invalid YAML: ${(e as Error).message}`);
   }
@@ -158,6 +159,6 @@ export function setRunbookBase(files: readonly RuleFile[], base: string): RuleFi
     }));
     if (!changed) return file;
     const content = { groups };
-    return { name: file.name, content, text: stringify(content, { lineWidth: 0 }) };
+    return { name: file.name, content, text: toYaml(content) };
   });
 }

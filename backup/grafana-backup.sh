@@ -1,0 +1,127 @@
+#!/bin/sh
+# grafana-backup.sh: one consistent online backup of Grafana's SQLite database (POSIX sh).
+#
+# 1. Copy DB_PATH with the SQLite online backup API (sqlite3 ".backup") inside one read
+#    transaction: the copy is the database as of one instant, whatever Grafana writes meanwhile,
+#    and includes anything still in a -wal file. Never a plain `cp` of a live database.
+#    Why the read transaction: without it, ".backup" copies 100 pages per step and starts over
+#    whenever another process commits in between, so on a database that is written to all the time
+#    it never finishes (measured). Holding a read transaction makes Grafana's writes wait (its
+#    SQLite busy timeout is 5 s) for as long as the copy takes, milliseconds for a few MB.
+# 2. PRAGMA integrity_check on the copy must answer "ok".
+# 3. SHA256SUMS, then BACKUP-INFO (the completion marker), then rename
+#    <BACKUP_DIR>/grafana/<UTC timestamp>.partial/ to <UTC timestamp>/ (atomic).
+# 4. Delete the oldest backups until KEEP remain (only complete <YYYYmmddTHHMMSSZ>/ ones count).
+#
+#   DB_PATH          the live database (default /var/lib/grafana/grafana.db)
+#   BACKUP_DIR       where the backup volume is mounted (default /backups)
+#   KEEP             number of backups to keep, >= 1 (default 7)
+#   BUSY_TIMEOUT_MS  how long to wait for Grafana's write lock to clear (default 30000)
+# Exit status 0 only when a complete, verified backup was written.
+set -eu
+export LC_ALL=C
+umask 027
+
+log() { printf '%s grafana-backup: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+DB_PATH=${DB_PATH:-/var/lib/grafana/grafana.db}
+BACKUP_DIR=${BACKUP_DIR:-/backups}
+KEEP=${KEEP:-7}
+BUSY_TIMEOUT_MS=${BUSY_TIMEOUT_MS:-30000}
+case $KEEP in '' | *[!0-9]*) die "KEEP must be a whole number >= 1, got '$KEEP'" ;; esac
+[ "$KEEP" -ge 1 ] || die "KEEP must be >= 1, got '$KEEP'"
+case $BUSY_TIMEOUT_MS in '' | *[!0-9]*) die "BUSY_TIMEOUT_MS must be a whole number, got '$BUSY_TIMEOUT_MS'" ;; esac
+[ -f "$DB_PATH" ] || die "database $DB_PATH not found (is the Grafana data volume mounted?)"
+[ -d "$BACKUP_DIR" ] || die "BACKUP_DIR $BACKUP_DIR is not a directory (is the backup volume mounted?)"
+BACKUP_DIR=$(cd "$BACKUP_DIR" && pwd) # absolute: later steps change directory
+case $BACKUP_DIR in *\'*) die "BACKUP_DIR must not contain a single quote" ;; esac
+
+is_backup_name() {
+  case $1 in
+    [0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]T[0-9][0-9][0-9][0-9][0-9][0-9]Z) return 0 ;;
+    *) return 1 ;;
+  esac
+}
+
+dest_root=$BACKUP_DIR/grafana
+mkdir -p "$dest_root"
+
+partial=
+cleanup() {
+  status=$?
+  if [ -n "$partial" ] && [ -d "$partial" ]; then
+    rm -rf "$partial"
+    log "removed incomplete copy $partial"
+  fi
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+for d in "$dest_root"/*.partial; do
+  if [ -d "$d" ]; then
+    rm -rf "$d"
+    log "removed leftover $d"
+  fi
+done
+
+tries=0
+while :; do
+  ts=$(date -u +%Y%m%dT%H%M%SZ)
+  [ -e "$dest_root/$ts" ] || [ -e "$dest_root/$ts.partial" ] || break
+  tries=$((tries + 1))
+  [ "$tries" -le 3 ] || die "backup $dest_root/$ts exists already"
+  sleep 1
+done
+
+partial=$dest_root/$ts.partial
+mkdir "$partial"
+copy=$partial/grafana.db
+log "copying $DB_PATH with the SQLite backup API"
+# -bail: stop at the first error. BEGIN + a read open the read transaction ".backup" then runs in.
+sqlite3 -bail -cmd ".timeout $BUSY_TIMEOUT_MS" "$DB_PATH" \
+  "BEGIN" "SELECT count(*) FROM sqlite_master" ".backup '$copy'" "COMMIT" >/dev/null ||
+  die "sqlite3 .backup of $DB_PATH failed"
+[ -s "$copy" ] || die "sqlite3 .backup wrote no file"
+
+check=$(sqlite3 -bail "$copy" "PRAGMA integrity_check") || die "integrity_check could not run on the copy"
+[ "$check" = ok ] || die "integrity_check of the copy: $check"
+tables=$(sqlite3 -bail "$copy" "SELECT count(*) FROM sqlite_master WHERE type = 'table'")
+dashboards=$(sqlite3 -bail "$copy" "SELECT CASE WHEN EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'dashboard') THEN 'yes' ELSE 'no' END")
+if [ "$dashboards" = yes ]; then dashboards=$(sqlite3 -bail "$copy" "SELECT count(*) FROM dashboard"); else dashboards=none; fi
+
+(cd "$partial" && sha256sum grafana.db) >"$partial/SHA256SUMS"
+kib=$(du -sk "$copy" | cut -f 1)
+{
+  echo "component=grafana"
+  echo "name=$ts"
+  echo "source=$DB_PATH"
+  echo "integrity_check=ok"
+  echo "tables=$tables"
+  echo "dashboards=$dashboards"
+  echo "kib=$kib"
+} >"$partial/BACKUP-INFO"
+mv "$partial" "$dest_root/$ts"
+partial=
+log "backup $dest_root/$ts complete: integrity ok, $tables tables, $dashboards dashboards, $kib KiB"
+
+count=0
+for d in "$dest_root"/*; do
+  if is_backup_name "${d##*/}" && [ -d "$d" ]; then count=$((count + 1)); fi
+done
+excess=$((count - KEEP))
+for d in "$dest_root"/*; do # pathname expansion is sorted, so oldest first
+  [ "$excess" -gt 0 ] || break
+  if is_backup_name "${d##*/}" && [ -d "$d" ]; then
+    rm -rf "$d"
+    log "pruned $d (keeping the last $KEEP)"
+    excess=$((excess - 1))
+  fi
+done
+kept=
+for d in "$dest_root"/*; do
+  if is_backup_name "${d##*/}" && [ -d "$d" ]; then kept="$kept ${d##*/}"; fi
+done
+log "done; backups in $dest_root:$kept"

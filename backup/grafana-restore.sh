@@ -1,0 +1,102 @@
+#!/bin/sh
+# grafana-restore.sh: replaces Grafana's SQLite database with one backup (POSIX sh).
+#
+# Run it only while Grafana is stopped (Deployment scaled to 0; see docs/backup-restore.md).
+# 1. Find <BACKUP_DIR>/grafana/<BACKUP_NAME>/grafana.db ("latest" = the newest complete backup),
+#    check it against SHA256SUMS and with PRAGMA integrity_check before anything is touched.
+# 2. Refuse when Grafana still answers at LIVE_CHECK_URL (when set).
+# 3. Copy it next to the live database as grafana.db.restoring, check it again, delete the old
+#    database with its -wal, -shm and -journal files (a stale -wal would be replayed into the
+#    restored database), and rename the copy to grafana.db (atomic).
+# Only the database is replaced: everything else under the data volume (plugins/, png/, csv/) is
+# left as it is, since the backup holds the database only. Changes made after the backup are gone.
+#
+#   BACKUP_NAME     backup to restore, e.g. 20261124T101500Z, or "latest" (required)
+#   DB_PATH         the database to replace (default /var/lib/grafana/grafana.db)
+#   BACKUP_DIR      where the backup volume is mounted (default /backups)
+#   LIVE_CHECK_URL  e.g. http://grafana.<ns>.svc:3000/api/health; when it answers, Grafana is
+#                   running and nothing is done (default: none)
+set -eu
+export LC_ALL=C
+umask 027
+
+log() { printf '%s grafana-restore: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+: "${BACKUP_NAME:?set BACKUP_NAME to a backup such as 20261124T101500Z, or latest}"
+DB_PATH=${DB_PATH:-/var/lib/grafana/grafana.db}
+BACKUP_DIR=${BACKUP_DIR:-/backups}
+[ -d "$BACKUP_DIR" ] || die "BACKUP_DIR $BACKUP_DIR is not a directory (is the backup volume mounted?)"
+BACKUP_DIR=$(cd "$BACKUP_DIR" && pwd) # absolute: later steps change directory
+LIVE_CHECK_URL=${LIVE_CHECK_URL:-}
+
+is_backup_name() {
+  case $1 in
+    [0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]T[0-9][0-9][0-9][0-9][0-9][0-9]Z) return 0 ;;
+    *) return 1 ;;
+  esac
+}
+
+# True when anything answers HTTP at url within 5 s, whatever the status: a 401 from a server that
+# asks for basic auth is an answer too, so it counts as running.
+answers() {
+  if command -v curl >/dev/null 2>&1; then
+    code=$(curl -sS -o /dev/null -w '%{http_code}' --max-time 5 "$1" 2>/dev/null) || true
+    [ -n "$code" ] && [ "$code" != 000 ]
+  elif command -v wget >/dev/null 2>&1; then
+    rc=0
+    out=$(wget -q -T 5 -t 1 -O /dev/null "$1" 2>&1) || rc=$?
+    [ "$rc" = 0 ] && return 0
+    case $out in *HTTP/* | *[Ee]rror\ 4[0-9][0-9]* | *[Ee]rror\ 5[0-9][0-9]*) return 0 ;; esac # busybox wget
+    [ "$rc" = 6 ] || [ "$rc" = 8 ] # GNU wget: 6 authentication failure, 8 error status from the server
+  else
+    log "warning: neither curl nor wget found; cannot check $1"
+    return 1
+  fi
+}
+
+integrity() { # prints "ok" or the problems
+  sqlite3 -bail "$1" "PRAGMA integrity_check" 2>&1 || true
+}
+
+src_root=$BACKUP_DIR/grafana
+name=$BACKUP_NAME
+if [ "$name" = latest ]; then
+  name=
+  for d in "$src_root"/*; do
+    if is_backup_name "${d##*/}" && [ -f "$d/BACKUP-INFO" ]; then name=${d##*/}; fi
+  done
+  [ -n "$name" ] || die "no complete backup in $src_root"
+  log "latest backup is $name"
+fi
+is_backup_name "$name" || die "BACKUP_NAME '$name' is not a backup name (YYYYmmddTHHMMSSZ) or latest"
+src=$src_root/$name
+[ -d "$src" ] || die "backup $src does not exist"
+[ -f "$src/BACKUP-INFO" ] && [ -f "$src/SHA256SUMS" ] && [ -f "$src/grafana.db" ] ||
+  die "backup $src is incomplete (no BACKUP-INFO, SHA256SUMS or grafana.db)"
+(cd "$src" && sha256sum -c SHA256SUMS >/dev/null) || die "backup $src is damaged: checksums differ"
+check=$(integrity "$src/grafana.db")
+[ "$check" = ok ] || die "integrity_check of backup $src: $check"
+
+data_dir=$(dirname "$DB_PATH")
+[ -d "$data_dir" ] || die "$data_dir is not a directory (is the Grafana data volume mounted?)"
+if [ -n "$LIVE_CHECK_URL" ] && answers "$LIVE_CHECK_URL"; then
+  die "Grafana still answers at $LIVE_CHECK_URL: scale the Deployment to 0 first; nothing was changed"
+fi
+
+staged=$DB_PATH.restoring
+rm -f "$staged"
+cp "$src/grafana.db" "$staged"
+check=$(integrity "$staged")
+[ "$check" = ok ] || die "integrity_check of the staged copy $staged: $check"
+for f in "$DB_PATH" "$DB_PATH-wal" "$DB_PATH-shm" "$DB_PATH-journal"; do
+  if [ -e "$f" ]; then
+    rm -f "$f"
+    log "deleted $f"
+  fi
+done
+mv "$staged" "$DB_PATH"
+want=$(sed -n 's/^\([0-9a-f]*\) .*grafana\.db$/\1/p' "$src/SHA256SUMS")
+have=$(sha256sum "$DB_PATH" | cut -d ' ' -f 1)
+[ -n "$want" ] && [ "$want" = "$have" ] || die "the restored $DB_PATH differs from the backup"
+log "restored backup $name into $DB_PATH (sha256 $have, integrity ok); start Grafana now"

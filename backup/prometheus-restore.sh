@@ -1,0 +1,96 @@
+#!/bin/sh
+# prometheus-restore.sh: replaces a Prometheus TSDB with one backup (POSIX sh).
+#
+# Run it only while Prometheus is stopped (StatefulSet scaled to 0; see docs/backup-restore.md).
+# 1. Find <BACKUP_DIR>/prometheus/<BACKUP_NAME>/ ("latest" = the newest complete backup) and check
+#    every file against its SHA256SUMS before anything is touched.
+# 2. Refuse when Prometheus still answers at LIVE_CHECK_URL (when set).
+# 3. Delete everything in DATA_DIR (blocks, wal/, chunks_head/, snapshots/, ...; not lost+found),
+#    copy the backup's blocks in, and check the copy against SHA256SUMS again.
+# Nothing else is changed: Prometheus recreates its WAL on start. Samples written after the backup
+# was taken are gone.
+#
+#   BACKUP_NAME     backup to restore, e.g. 20261124T101500Z, or "latest" (required)
+#   DATA_DIR        where the Prometheus data volume is mounted (default /prometheus)
+#   BACKUP_DIR      where the backup volume is mounted (default /backups)
+#   LIVE_CHECK_URL  e.g. http://prometheus-0.prometheus-metrics.<ns>.svc:9090/-/healthy; when it
+#                   answers, Prometheus is running on this data and nothing is done (default: none)
+set -eu
+export LC_ALL=C
+umask 027
+
+log() { printf '%s prometheus-restore: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+: "${BACKUP_NAME:?set BACKUP_NAME to a backup such as 20261124T101500Z, or latest}"
+DATA_DIR=${DATA_DIR:-/prometheus}
+BACKUP_DIR=${BACKUP_DIR:-/backups}
+[ -d "$BACKUP_DIR" ] || die "BACKUP_DIR $BACKUP_DIR is not a directory (is the backup volume mounted?)"
+BACKUP_DIR=$(cd "$BACKUP_DIR" && pwd) # absolute: later steps change directory
+LIVE_CHECK_URL=${LIVE_CHECK_URL:-}
+
+is_backup_name() {
+  case $1 in
+    [0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]T[0-9][0-9][0-9][0-9][0-9][0-9]Z) return 0 ;;
+    *) return 1 ;;
+  esac
+}
+
+# True when anything answers HTTP at url within 5 s, whatever the status: a 401 from a server that
+# asks for basic auth is an answer too, so it counts as running.
+answers() {
+  if command -v curl >/dev/null 2>&1; then
+    code=$(curl -sS -o /dev/null -w '%{http_code}' --max-time 5 "$1" 2>/dev/null) || true
+    [ -n "$code" ] && [ "$code" != 000 ]
+  elif command -v wget >/dev/null 2>&1; then
+    rc=0
+    out=$(wget -q -T 5 -t 1 -O /dev/null "$1" 2>&1) || rc=$?
+    [ "$rc" = 0 ] && return 0
+    case $out in *HTTP/* | *[Ee]rror\ 4[0-9][0-9]* | *[Ee]rror\ 5[0-9][0-9]*) return 0 ;; esac # busybox wget
+    [ "$rc" = 6 ] || [ "$rc" = 8 ] # GNU wget: 6 authentication failure, 8 error status from the server
+  else
+    log "warning: neither curl nor wget found; cannot check $1"
+    return 1
+  fi
+}
+
+src_root=$BACKUP_DIR/prometheus
+name=$BACKUP_NAME
+if [ "$name" = latest ]; then
+  name=
+  for d in "$src_root"/*; do
+    if is_backup_name "${d##*/}" && [ -f "$d/BACKUP-INFO" ]; then name=${d##*/}; fi
+  done
+  [ -n "$name" ] || die "no complete backup in $src_root"
+  log "latest backup is $name"
+fi
+is_backup_name "$name" || die "BACKUP_NAME '$name' is not a backup name (YYYYmmddTHHMMSSZ) or latest"
+src=$src_root/$name
+[ -d "$src" ] || die "backup $src does not exist"
+[ -f "$src/BACKUP-INFO" ] && [ -f "$src/SHA256SUMS" ] || die "backup $src is incomplete (no BACKUP-INFO or SHA256SUMS)"
+[ -s "$src/SHA256SUMS" ] || die "backup $src lists no files"
+log "checking $src against its SHA256SUMS"
+(cd "$src" && sha256sum -c SHA256SUMS >/dev/null) || die "backup $src is damaged: checksums differ"
+
+[ -d "$DATA_DIR" ] || die "DATA_DIR $DATA_DIR is not a directory (is the Prometheus data volume mounted?)"
+DATA_DIR=$(cd "$DATA_DIR" && pwd)
+[ "$DATA_DIR" != / ] || die "refusing to delete the contents of /"
+if [ -n "$LIVE_CHECK_URL" ] && answers "$LIVE_CHECK_URL"; then
+  die "Prometheus still answers at $LIVE_CHECK_URL: scale the StatefulSet to 0 first; nothing was changed"
+fi
+
+log "deleting the contents of $DATA_DIR"
+for e in "$DATA_DIR"/* "$DATA_DIR"/.[!.]* "$DATA_DIR"/..?*; do
+  [ -e "$e" ] || [ -L "$e" ] || continue # an unmatched pattern stays as written
+  [ "${e##*/}" = lost+found ] && continue # the filesystem's own, owned by root
+  rm -rf "$e"
+done
+
+log "copying backup $name into $DATA_DIR"
+for e in "$src"/*; do
+  case ${e##*/} in SHA256SUMS | BACKUP-INFO) continue ;; esac
+  cp -R "$e" "$DATA_DIR/"
+done
+(cd "$DATA_DIR" && sha256sum -c "$src/SHA256SUMS" >/dev/null) || die "the restored files differ from the backup"
+files=$(wc -l <"$src/SHA256SUMS" | tr -d ' ')
+log "restored backup $name into $DATA_DIR ($files files verified); start Prometheus now"
