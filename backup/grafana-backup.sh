@@ -22,8 +22,7 @@ set -eu
 export LC_ALL=C
 umask 027
 
-log() { printf '%s grafana-backup: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
+. "$(dirname "$0")/common.sh"
 
 DB_PATH=${DB_PATH:-/var/lib/grafana/grafana.db}
 BACKUP_DIR=${BACKUP_DIR:-/backups}
@@ -36,13 +35,6 @@ case $BUSY_TIMEOUT_MS in '' | *[!0-9]*) die "BUSY_TIMEOUT_MS must be a whole num
 [ -d "$BACKUP_DIR" ] || die "BACKUP_DIR $BACKUP_DIR is not a directory (is the backup volume mounted?)"
 BACKUP_DIR=$(cd "$BACKUP_DIR" && pwd) # absolute: later steps change directory
 case $BACKUP_DIR in *\'*) die "BACKUP_DIR must not contain a single quote" ;; esac
-
-is_backup_name() {
-  case $1 in
-    [0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]T[0-9][0-9][0-9][0-9][0-9][0-9]Z) return 0 ;;
-    *) return 1 ;;
-  esac
-}
 
 dest_root=$BACKUP_DIR/grafana
 mkdir -p "$dest_root"
@@ -107,21 +99,4 @@ mv "$partial" "$dest_root/$ts"
 partial=
 log "backup $dest_root/$ts complete: integrity ok, $tables tables, $dashboards dashboards, $kib KiB"
 
-count=0
-for d in "$dest_root"/*; do
-  if is_backup_name "${d##*/}" && [ -d "$d" ]; then count=$((count + 1)); fi
-done
-excess=$((count - KEEP))
-for d in "$dest_root"/*; do # pathname expansion is sorted, so oldest first
-  [ "$excess" -gt 0 ] || break
-  if is_backup_name "${d##*/}" && [ -d "$d" ]; then
-    rm -rf "$d"
-    log "pruned $d (keeping the last $KEEP)"
-    excess=$((excess - 1))
-  fi
-done
-kept=
-for d in "$dest_root"/*; do
-  if is_backup_name "${d##*/}" && [ -d "$d" ]; then kept="$kept ${d##*/}"; fi
-done
-log "done; backups in $dest_root:$kept"
+prune_backups "$dest_root" "$KEEP"

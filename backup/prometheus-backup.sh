@@ -25,8 +25,7 @@ set -eu
 export LC_ALL=C
 umask 027
 
-log() { printf '%s prometheus-backup: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
+. "$(dirname "$0")/common.sh"
 
 : "${PROMETHEUS_URL:?set PROMETHEUS_URL, e.g. http://prometheus-0.prometheus-metrics.monitoring.svc:9090}"
 DATA_DIR=${DATA_DIR:-/prometheus}
@@ -39,14 +38,6 @@ case $KEEP in '' | *[!0-9]*) die "KEEP must be a whole number >= 1, got '$KEEP'"
 DATA_DIR=$(cd "$DATA_DIR" && pwd) # absolute: later steps change directory
 [ -d "$BACKUP_DIR" ] || die "BACKUP_DIR $BACKUP_DIR is not a directory (is the backup volume mounted?)"
 BACKUP_DIR=$(cd "$BACKUP_DIR" && pwd) # absolute: later steps change directory
-
-# The name every complete backup has; anything else in the folder is ignored by pruning and restore.
-is_backup_name() {
-  case $1 in
-    [0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]T[0-9][0-9][0-9][0-9][0-9][0-9]Z) return 0 ;;
-    *) return 1 ;;
-  esac
-}
 
 dest_root=$BACKUP_DIR/prometheus
 mkdir -p "$dest_root"
@@ -163,21 +154,4 @@ rm -rf "$snapshot"
 log "removed snapshot $snapshot from the data volume"
 snapshot=
 
-count=0
-for d in "$dest_root"/*; do
-  if is_backup_name "${d##*/}" && [ -d "$d" ]; then count=$((count + 1)); fi
-done
-excess=$((count - KEEP))
-for d in "$dest_root"/*; do # pathname expansion is sorted, so oldest first
-  [ "$excess" -gt 0 ] || break
-  if is_backup_name "${d##*/}" && [ -d "$d" ]; then
-    rm -rf "$d"
-    log "pruned $d (keeping the last $KEEP)"
-    excess=$((excess - 1))
-  fi
-done
-kept=
-for d in "$dest_root"/*; do
-  if is_backup_name "${d##*/}" && [ -d "$d" ]; then kept="$kept ${d##*/}"; fi
-done
-log "done; backups in $dest_root:$kept"
+prune_backups "$dest_root" "$KEEP"

@@ -19,8 +19,7 @@ set -eu
 export LC_ALL=C
 umask 027
 
-log() { printf '%s prometheus-restore: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
+. "$(dirname "$0")/common.sh"
 
 : "${BACKUP_NAME:?set BACKUP_NAME to a backup such as 20261124T101500Z, or latest}"
 DATA_DIR=${DATA_DIR:-/prometheus}
@@ -28,31 +27,6 @@ BACKUP_DIR=${BACKUP_DIR:-/backups}
 [ -d "$BACKUP_DIR" ] || die "BACKUP_DIR $BACKUP_DIR is not a directory (is the backup volume mounted?)"
 BACKUP_DIR=$(cd "$BACKUP_DIR" && pwd) # absolute: later steps change directory
 LIVE_CHECK_URL=${LIVE_CHECK_URL:-}
-
-is_backup_name() {
-  case $1 in
-    [0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]T[0-9][0-9][0-9][0-9][0-9][0-9]Z) return 0 ;;
-    *) return 1 ;;
-  esac
-}
-
-# True when anything answers HTTP at url within 5 s, whatever the status: a 401 from a server that
-# asks for basic auth is an answer too, so it counts as running.
-answers() {
-  if command -v curl >/dev/null 2>&1; then
-    code=$(curl -sS -o /dev/null -w '%{http_code}' --max-time 5 "$1" 2>/dev/null) || true
-    [ -n "$code" ] && [ "$code" != 000 ]
-  elif command -v wget >/dev/null 2>&1; then
-    rc=0
-    out=$(wget -q -T 5 -t 1 -O /dev/null "$1" 2>&1) || rc=$?
-    [ "$rc" = 0 ] && return 0
-    case $out in *HTTP/* | *[Ee]rror\ 4[0-9][0-9]* | *[Ee]rror\ 5[0-9][0-9]*) return 0 ;; esac # busybox wget
-    [ "$rc" = 6 ] || [ "$rc" = 8 ] # GNU wget: 6 authentication failure, 8 error status from the server
-  else
-    log "warning: neither curl nor wget found; cannot check $1"
-    return 1
-  fi
-}
 
 src_root=$BACKUP_DIR/prometheus
 name=$BACKUP_NAME
