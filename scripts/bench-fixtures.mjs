@@ -25,17 +25,3 @@ export function writeEnvironmentsConfig(root, dir, count) {
   return file;
 }
 
-/**
- * The esbuild options of scripts/build.mjs (kept in step by hand), so the benchmark entry is bundled
- * exactly like build/main.js and the two are comparable.
- */
-export const BUNDLE_OPTIONS = {
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  minifyWhitespace: true,
-  minifySyntax: true,
-  legalComments: 'none',
-  logLevel: 'warning',
-};

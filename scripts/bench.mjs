@@ -11,7 +11,8 @@ import { cpus, tmpdir } from 'os';
 import { dirname, join, resolve } from 'path';
 import { fileURLToPath } from 'url';
 import { build } from 'esbuild';
-import { BUNDLE_OPTIONS, writeEnvironmentsConfig } from './bench-fixtures.mjs';
+import { writeEnvironmentsConfig } from './bench-fixtures.mjs';
+import { BUNDLE_OPTIONS } from './bundle-options.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const NODE = process.execPath;
