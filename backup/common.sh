@@ -53,3 +53,31 @@ prune_backups() {
   done
   log "done; backups in $1:$kept"
 }
+
+# remove_partials DIR: deletes the copies an interrupted run left (they never count as backups).
+remove_partials() {
+  for d in "$1"/*.partial; do
+    if [ -d "$d" ]; then
+      rm -rf "$d"
+      log "removed leftover $d"
+    fi
+  done
+}
+
+# resolve_backup DIR NAME: prints the backup folder NAME (or the newest complete one for "latest")
+# in DIR, and stops the script when there is none or it is incomplete.
+resolve_backup() {
+  name=$2
+  if [ "$name" = latest ]; then
+    name=
+    for d in "$1"/*; do
+      if is_backup_name "${d##*/}" && [ -f "$d/BACKUP-INFO" ]; then name=${d##*/}; fi
+    done
+    [ -n "$name" ] || die "no complete backup in $1"
+    log "latest backup is $name"
+  fi
+  is_backup_name "$name" || die "BACKUP_NAME '$name' is not a backup name (YYYYmmddTHHMMSSZ) or latest"
+  [ -d "$1/$name" ] || die "backup $1/$name does not exist"
+  [ -f "$1/$name/BACKUP-INFO" ] && [ -f "$1/$name/SHA256SUMS" ] || die "backup $1/$name is incomplete (no BACKUP-INFO or SHA256SUMS)"
+  printf '%s\n' "$1/$name"
+}

@@ -52,12 +52,7 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-for d in "$dest_root"/*.partial; do
-  if [ -d "$d" ]; then
-    rm -rf "$d"
-    log "removed leftover $d"
-  fi
-done
+remove_partials "$dest_root"
 
 tries=0
 while :; do

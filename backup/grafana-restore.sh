@@ -34,20 +34,9 @@ integrity() { # prints "ok" or the problems
 }
 
 src_root=$BACKUP_DIR/grafana
-name=$BACKUP_NAME
-if [ "$name" = latest ]; then
-  name=
-  for d in "$src_root"/*; do
-    if is_backup_name "${d##*/}" && [ -f "$d/BACKUP-INFO" ]; then name=${d##*/}; fi
-  done
-  [ -n "$name" ] || die "no complete backup in $src_root"
-  log "latest backup is $name"
-fi
-is_backup_name "$name" || die "BACKUP_NAME '$name' is not a backup name (YYYYmmddTHHMMSSZ) or latest"
-src=$src_root/$name
-[ -d "$src" ] || die "backup $src does not exist"
-[ -f "$src/BACKUP-INFO" ] && [ -f "$src/SHA256SUMS" ] && [ -f "$src/grafana.db" ] ||
-  die "backup $src is incomplete (no BACKUP-INFO, SHA256SUMS or grafana.db)"
+src=$(resolve_backup "$src_root" "$BACKUP_NAME")
+name=${src##*/}
+[ -f "$src/grafana.db" ] || die "backup $src is incomplete (no grafana.db)"
 (cd "$src" && sha256sum -c SHA256SUMS >/dev/null) || die "backup $src is damaged: checksums differ"
 check=$(integrity "$src/grafana.db")
 [ "$check" = ok ] || die "integrity_check of backup $src: $check"

@@ -60,13 +60,7 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# Leftovers of an interrupted run never count as backups.
-for d in "$dest_root"/*.partial; do
-  if [ -d "$d" ]; then
-    rm -rf "$d"
-    log "removed leftover $d"
-  fi
-done
+remove_partials "$dest_root"
 
 # Snapshots left by a run that was killed outright (SIGKILL, node lost) keep hard links to blocks
 # Prometheus has deleted since, so that space would never be freed. snapshots/ on the data volume

@@ -29,19 +29,8 @@ BACKUP_DIR=$(cd "$BACKUP_DIR" && pwd) # absolute: later steps change directory
 LIVE_CHECK_URL=${LIVE_CHECK_URL:-}
 
 src_root=$BACKUP_DIR/prometheus
-name=$BACKUP_NAME
-if [ "$name" = latest ]; then
-  name=
-  for d in "$src_root"/*; do
-    if is_backup_name "${d##*/}" && [ -f "$d/BACKUP-INFO" ]; then name=${d##*/}; fi
-  done
-  [ -n "$name" ] || die "no complete backup in $src_root"
-  log "latest backup is $name"
-fi
-is_backup_name "$name" || die "BACKUP_NAME '$name' is not a backup name (YYYYmmddTHHMMSSZ) or latest"
-src=$src_root/$name
-[ -d "$src" ] || die "backup $src does not exist"
-[ -f "$src/BACKUP-INFO" ] && [ -f "$src/SHA256SUMS" ] || die "backup $src is incomplete (no BACKUP-INFO or SHA256SUMS)"
+src=$(resolve_backup "$src_root" "$BACKUP_NAME")
+name=${src##*/}
 [ -s "$src/SHA256SUMS" ] || die "backup $src lists no files"
 log "checking $src against its SHA256SUMS"
 (cd "$src" && sha256sum -c SHA256SUMS >/dev/null) || die "backup $src is damaged: checksums differ"
