@@ -31,7 +31,7 @@ export class NetworkPolicies extends Construct {
     const { wiring } = props;
     const workloads = wiring.allWorkloads();
     const paths = wiring.allPaths();
-    const labels = { ...standardLabels('network-policy', 'network'), 'app.kubernetes.io/name': PART_OF };
+    const labels = standardLabels(PART_OF, 'network');
     const owned = [...new Set(workloads.filter((w) => w.owned).map((w) => w.namespace))];
 
     for (const namespace of owned) {
