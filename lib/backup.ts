@@ -329,13 +329,39 @@ export function s3Container(
 }
 
 /** The volumes every backup and restore pod has. */
-export function jobVolumes(component: BackupComponent, replica = 0): Json[] {
+function jobVolumes(component: BackupComponent, replica = 0): Json[] {
   return [
     { name: 'data', persistentVolumeClaim: { claimName: COMPONENTS[component].dataClaim(replica) } },
     { name: 'backups', persistentVolumeClaim: { claimName: backupClaimName(component) } },
     { name: 'scripts', configMap: { name: BACKUP_SCRIPTS_CONFIGMAP, defaultMode: 0o555 } },
     { name: 'tmp', emptyDir: { sizeLimit: '256Mi' } },
   ];
+}
+
+/**
+ * The spec of a backup or restore Job: one try, a deadline, and a pod with the backup pods' labels
+ * (so the same NetworkPolicy paths apply), no service account token, the restricted security
+ * context of the component's user, and the data, backup, scripts and tmp volumes.
+ */
+export function backupJobSpec(component: BackupComponent, labels: Record<string, string>, deadlineSeconds: number,
+  pod: { initContainers?: ContainerJson[]; containers: ContainerJson[]; affinity?: Json }, replica = 0): Json {
+  return {
+    backoffLimit: 1,
+    activeDeadlineSeconds: deadlineSeconds,
+    template: {
+      metadata: { labels: { ...labels, ...backupPodLabels(component) } },
+      spec: {
+        restartPolicy: 'Never',
+        automountServiceAccountToken: false,
+        enableServiceLinks: false,
+        securityContext: restrictedPodSecurity(COMPONENTS[component].uid),
+        ...(pod.affinity ? { affinity: pod.affinity } : {}),
+        ...(pod.initContainers?.length ? { initContainers: pod.initContainers } : {}),
+        containers: pod.containers,
+        volumes: jobVolumes(component, replica),
+      },
+    },
+  };
 }
 
 /** Adds PROMETHEUS_USERNAME and PROMETHEUS_PASSWORD (from the Secret's key `password`) when Prometheus asks for basic auth. */
@@ -481,9 +507,9 @@ export class Backups extends Construct {
   private cronJob(component: BackupComponent, namespace: string, config: BackupConfig, backup: ContainerJson, affinity: Json, deadlineSeconds: number): Manifest {
     const labels = standardLabels(`${component}-backup`, 'backup');
     // With a bucket, the backup runs first (init container) and the upload after it, in the same pod.
-    const containers = config.s3
-      ? { initContainers: [backup], containers: [s3Container('upload', component, config.s3, config.images, { S3_ACTION: 'upload', KEEP: String(config.keep) })] }
-      : { containers: [backup] };
+    const pod = config.s3
+      ? { affinity, initContainers: [backup], containers: [s3Container('upload', component, config.s3, config.images, { S3_ACTION: 'upload', KEEP: String(config.keep) })] }
+      : { affinity, containers: [backup] };
     const cronJob: Manifest = {
       apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: `${component}-backup`, namespace, labels },
       spec: {
@@ -493,25 +519,7 @@ export class Backups extends Construct {
         startingDeadlineSeconds: 3600,
         successfulJobsHistoryLimit: 3,
         failedJobsHistoryLimit: 3,
-        jobTemplate: {
-          metadata: { labels },
-          spec: {
-            backoffLimit: 1,
-            activeDeadlineSeconds: deadlineSeconds,
-            template: {
-              metadata: { labels: { ...labels, ...backupPodLabels(component) } },
-              spec: {
-                restartPolicy: 'Never',
-                automountServiceAccountToken: false,
-                enableServiceLinks: false,
-                securityContext: restrictedPodSecurity(COMPONENTS[component].uid),
-                affinity,
-                ...containers,
-                volumes: jobVolumes(component),
-              },
-            },
-          },
-        },
+        jobTemplate: { metadata: { labels }, spec: backupJobSpec(component, labels, deadlineSeconds, pod) },
       },
     };
     kubeObject(this, `CronJob-${component}`, cronJob);

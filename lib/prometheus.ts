@@ -222,7 +222,7 @@ export class Prometheus extends Construct {
         },
       } : {}),
       rule_files: this.ruleFileNames.map((n) => `${RULES_DIR}/${n}`),
-      scrape_configs: this.targets.map((t) => renderScrapeJob(t, t.portName)),
+      scrape_configs: this.targets.map(renderScrapeJob),
       ...(config.remoteWrite.length > 0 ? {
         remote_write: config.remoteWrite.map((rw) => ({
           name: rw.name,

@@ -1,12 +1,11 @@
 import { toYaml } from './yaml-output';
 import {
-  BACKUP_MOUNT, BackupComponent, BackupConfig, backupPodLabels, COMPONENTS, GRAFANA_DB_PATH, GRAFANA_HTTP_PORT, jobVolumes,
+  BACKUP_MOUNT, BackupComponent, BackupConfig, backupJobSpec, COMPONENTS, GRAFANA_DB_PATH, GRAFANA_HTTP_PORT,
   prometheusPodUrl, s3Container, scriptContainer,
 } from './backup';
 import { ConfigError } from './config/errors';
 import { Manifest } from './kube-object';
 import { standardLabels } from './labels';
-import { restrictedPodSecurity } from './pod-security';
 
 /** What `restoreJob` needs of an environment's configuration (an `EnvironmentConfig` has it). */
 export interface RestoreConfig {
@@ -77,22 +76,7 @@ export function restoreJob(component: BackupComponent, backupName: string, confi
       name: `restore-${target}-${backupName.toLowerCase()}`, namespace, labels,
       annotations: { 'nanoe-monitoring/backup': backupName, 'nanoe-monitoring/restores': spec.dataClaim(replica) },
     },
-    spec: {
-      backoffLimit: 1,
-      activeDeadlineSeconds: 6 * 3600,
-      template: {
-        metadata: { labels: { ...labels, ...backupPodLabels(component) } },
-        spec: {
-          restartPolicy: 'Never',
-          automountServiceAccountToken: false,
-          enableServiceLinks: false,
-          securityContext: restrictedPodSecurity(spec.uid),
-          ...(download.length ? { initContainers: download } : {}),
-          containers: [restore],
-          volumes: jobVolumes(component, replica),
-        },
-      },
-    },
+    spec: backupJobSpec(component, labels, 6 * 3600, { initContainers: download, containers: [restore] }, replica),
   };
 }
 

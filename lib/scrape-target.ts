@@ -35,10 +35,10 @@ export function scrapeServiceName(job: string): string {
  * (role `endpoints`, limited to its namespace), so the job, the Service port and the container port
  * all come from the same declaration.
  */
-export function renderScrapeJob(t: ScrapeTarget, portName: string): Record<string, unknown> {
+export function renderScrapeJob(t: ScrapeTarget): Record<string, unknown> {
   const relabel: Record<string, unknown>[] = [
     { source_labels: ['__meta_kubernetes_service_name'], regex: scrapeServiceName(t.job), action: 'keep' },
-    { source_labels: ['__meta_kubernetes_endpoint_port_name'], regex: portName, action: 'keep' },
+    { source_labels: ['__meta_kubernetes_endpoint_port_name'], regex: t.portName, action: 'keep' },
     { source_labels: ['__meta_kubernetes_namespace'], target_label: 'namespace' },
     { source_labels: ['__meta_kubernetes_pod_name'], target_label: 'pod' },
     { source_labels: ['__meta_kubernetes_pod_node_name'], target_label: 'node' },
