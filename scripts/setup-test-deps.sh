@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Installs the real programs the end-to-end tests (test/e2e) start on 127.0.0.1:
-#   prometheus, prometheus-alertmanager, prometheus-node-exporter,
-#   prometheus-postgres-exporter, prometheus-redis-exporter, postgresql, redis-server
+# Installs the real programs the tests run on 127.0.0.1:
+#   prometheus (+ promtool), prometheus-alertmanager, prometheus-node-exporter,
+#   prometheus-postgres-exporter, prometheus-redis-exporter, postgresql, redis-server,
+#   and the tools the backup scripts use: sqlite3, curl, wget
 #
 # Idempotent: when every package is already installed it changes nothing (no
 # `apt-get update` either). Debian/Ubuntu only (apt-get). Runs as root, or
-# through sudo when it is available. It does not run `npm ci`.
+# through sudo when it is available. It does not run `npm install`.
 #
 # The tests start and stop their own daemons on free ports, so the packages'
 # own services must not keep running: during the install a temporary
@@ -22,6 +23,8 @@ PACKAGES=(
   postgresql
   redis-server
   sqlite3
+  curl
+  wget
 )
 # Services these packages may start (init script / systemd unit names).
 SERVICES=(
@@ -138,7 +141,8 @@ fi
 
 # Check that the binaries the tests use are where the harness looks for them.
 need_bins=(prometheus promtool prometheus-alertmanager prometheus-node-exporter
-  prometheus-postgres-exporter prometheus-redis-exporter redis-server redis-cli psql)
+  prometheus-postgres-exporter prometheus-redis-exporter redis-server redis-cli psql
+  sqlite3 curl wget dash setpriv sha256sum)
 for bin in "${need_bins[@]}"; do
   command -v "$bin" >/dev/null 2>&1 || die "binary '$bin' not found on PATH after install"
 done
