@@ -11,7 +11,7 @@
  */
 import * as http from 'node:http';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { HOST, assertLoopback, sleep, type HttpHandle } from './common';
+import { HOST, assertLoopback, listenOnLoopback, sleep, type HttpHandle } from './common';
 
 export const DEFAULT_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
@@ -212,13 +212,7 @@ export async function startApiStandin(opts: ApiStandinOptions = {}): Promise<Api
   });
   server.keepAliveTimeout = 2000;
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, HOST, () => resolve());
-  });
-  const addr = server.address();
-  const port = typeof addr === 'object' && addr ? addr.port : 0;
-  const url = `http://${HOST}:${port}`;
+  const { port, url } = await listenOnLoopback(server);
   let stopped = false;
 
   return {

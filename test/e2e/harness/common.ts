@@ -116,6 +116,17 @@ export function checkBinaries(): void {
 const handedOut = new Set<number>();
 
 /** A port on 127.0.0.1 that was free a moment ago (kernel-chosen; never the same one twice per process). */
+/** Starts an in-process HTTP server on a free port of 127.0.0.1 and returns where it listens. */
+export async function listenOnLoopback(server: import('node:http').Server): Promise<{ port: number; url: string }> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, HOST, () => resolve());
+  });
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : 0;
+  return { port, url: `http://${HOST}:${port}` };
+}
+
 export async function freePort(): Promise<number> {
   for (let attempt = 0; attempt < 20; attempt++) {
     const port = await new Promise<number>((resolve, reject) => {

@@ -4,7 +4,7 @@
  */
 import { EventEmitter } from 'node:events';
 import * as http from 'node:http';
-import { HOST, type HttpHandle } from './common';
+import { HOST, listenOnLoopback, type HttpHandle } from './common';
 
 export type AlertStatus = 'firing' | 'resolved';
 
@@ -86,13 +86,7 @@ export async function startWebhook(): Promise<WebhookHandle> {
   });
   server.keepAliveTimeout = 1000;
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, HOST, () => resolve());
-  });
-  const addr = server.address();
-  const port = typeof addr === 'object' && addr ? addr.port : 0;
-  const url = `http://${HOST}:${port}`;
+  const { port, url } = await listenOnLoopback(server);
   const allAlerts = () => payloads.flatMap((p) => p.alerts ?? []);
   const match = (name: string, status: AlertStatus) => (a: WebhookAlert) =>
     a.labels?.alertname === name && a.status === status;
