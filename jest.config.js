@@ -4,5 +4,6 @@ module.exports = {
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }] },
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   snapshotResolver: '<rootDir>/test/snapshot-resolver.js',
+  globalSetup: '<rootDir>/test/support/global-setup.js',
   testTimeout: 30000,
 };

@@ -1,6 +1,7 @@
 import { readFileSync } from 'fs';
 import { join, resolve } from 'path';
 import { Construct } from 'constructs';
+import { pinnedImage } from './versions';
 import { bool, checkValue, cidr, dnsName, image, intBetween, nullable, quantity, secretName, Shape, text, url } from './config/checks';
 import { ConfigError } from './config/errors';
 import { kubeObject, Manifest } from './kube-object';
@@ -25,11 +26,11 @@ export interface S3BackupConfig {
 
 /** Pinned images of the backup and restore jobs. */
 export interface BackupImages {
-  /** Has sh and curl (Prometheus snapshot API). @default 'docker.io/curlimages/curl:8.10.1' */
+  /** Has sh and curl (Prometheus snapshot API). @default the image versions.json pins */
   readonly curl: string;
-  /** Has sh and sqlite3 (SQLite online backup). @default 'docker.io/keinos/sqlite3:3.46.1' */
+  /** Has sh and sqlite3 (SQLite online backup). @default the image versions.json pins */
   readonly sqlite: string;
-  /** Has sh and the AWS CLI (S3 upload and download); used only when `s3` is set. @default 'docker.io/amazon/aws-cli:2.17.50' */
+  /** Has sh and the AWS CLI (S3 upload and download); used only when `s3` is set. @default the image versions.json pins */
   readonly awsCli: string;
 }
 
@@ -55,11 +56,11 @@ export interface BackupConfig {
   readonly images: BackupImages;
 }
 
-/** The images used by default (put them in `config/environments.yaml`). */
+/** The images used by default: the releases versions.json pins. */
 export const DEFAULT_BACKUP_IMAGES: BackupImages = {
-  curl: 'docker.io/curlimages/curl:8.10.1',
-  sqlite: 'docker.io/keinos/sqlite3:3.46.1',
-  awsCli: 'docker.io/amazon/aws-cli:2.17.50',
+  curl: pinnedImage('curl'),
+  sqlite: pinnedImage('sqlite'),
+  awsCli: pinnedImage('awsCli'),
 };
 
 const CRON_FIELDS: readonly { name: string; min: number; max: number; names?: readonly string[] }[] = [

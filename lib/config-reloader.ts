@@ -1,7 +1,8 @@
 import { container, ContainerJson } from './pod-security';
+import { pinnedImage } from './versions';
 
-/** Pinned config reloader: watches mounted ConfigMaps/Secrets and POSTs to a reload URL on change. */
-export const CONFIG_RELOADER_IMAGE = 'ghcr.io/jimmidyson/configmap-reload:v0.13.1';
+/** Pinned config reloader (versions.json): watches mounted ConfigMaps/Secrets and POSTs to a reload URL on change. */
+export const CONFIG_RELOADER_IMAGE = pinnedImage('configReloader');
 
 /**
  * A sidecar that reloads a server in place when its mounted configuration changes, so a config

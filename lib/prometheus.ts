@@ -264,10 +264,9 @@ export class Prometheus extends Construct {
         '--storage.tsdb.path=/prometheus',
         `--storage.tsdb.retention.time=${config.retentionTime}`,
         `--storage.tsdb.retention.size=${config.retentionSize}`,
-        '--storage.tsdb.wal-compression',
+        // Prometheus 3 compresses the WAL and expands ${POD_NAME} in external labels by default.
         `--web.listen-address=:${WEB_PORT}`,
         '--web.enable-lifecycle', // POST /-/reload, used by the reloader sidecar over loopback
-        '--enable-feature=expand-external-labels',
         ...(this.props.enableAdminApi ? ['--web.enable-admin-api'] : []),
         // The Thanos sidecar uploads 2h blocks; local compaction would upload overlapping ones.
         ...(config.thanosSidecar ? ['--storage.tsdb.min-block-duration=2h', '--storage.tsdb.max-block-duration=2h'] : []),

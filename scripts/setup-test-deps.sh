@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs the real programs the tests run on 127.0.0.1:
-#   prometheus (+ promtool), prometheus-alertmanager, prometheus-node-exporter,
-#   prometheus-postgres-exporter, prometheus-redis-exporter, postgresql, redis-server,
-#   and the tools the backup scripts use: sqlite3, curl, wget
+#   - the exact releases versions.json pins (Prometheus, promtool, Alertmanager, amtool and the
+#     exporters): fetched from Debian's archive into a private cache by scripts/pinned-binaries.mjs,
+#     never installed system-wide, so a test can only start the release the images run;
+#   - from the machine's own Debian release: postgresql, redis-server, and the tools the backup
+#     scripts use (sqlite3, curl, wget).
 #
 # Idempotent: when every package is already installed it changes nothing (no
 # `apt-get update` either). Debian/Ubuntu only (apt-get). Runs as root, or
@@ -15,11 +17,6 @@
 set -euo pipefail
 
 PACKAGES=(
-  prometheus
-  prometheus-alertmanager
-  prometheus-node-exporter
-  prometheus-postgres-exporter
-  prometheus-redis-exporter
   postgresql
   redis-server
   sqlite3
@@ -28,16 +25,11 @@ PACKAGES=(
 )
 # Services these packages may start (init script / systemd unit names).
 SERVICES=(
-  prometheus
-  prometheus-alertmanager
-  prometheus-node-exporter
-  prometheus-postgres-exporter
-  prometheus-redis-exporter
   postgresql
   redis-server
 )
 # Default ports of those services, only reported when occupied.
-DEFAULT_PORTS=(9090 9093 9094 9100 9121 9187 5432 6379)
+DEFAULT_PORTS=(5432 6379)
 
 log() { printf 'setup-test-deps: %s\n' "$*"; }
 die() { printf 'setup-test-deps: ERROR: %s\n' "$*" >&2; exit 1; }
@@ -140,9 +132,7 @@ else
 fi
 
 # Check that the binaries the tests use are where the harness looks for them.
-need_bins=(prometheus promtool prometheus-alertmanager prometheus-node-exporter
-  prometheus-postgres-exporter prometheus-redis-exporter redis-server redis-cli psql
-  sqlite3 curl wget dash setpriv sha256sum)
+need_bins=(redis-server redis-cli psql sqlite3 curl wget dash setpriv sha256sum dpkg-deb apt-get)
 for bin in "${need_bins[@]}"; do
   command -v "$bin" >/dev/null 2>&1 || die "binary '$bin' not found on PATH after install"
 done
@@ -163,5 +153,8 @@ if command -v ss >/dev/null 2>&1; then
     log "note: default ports in use: ${busy[*]} (harmless: the tests pick free ports)"
   fi
 fi
+
+# The pinned releases (downloaded once, then verified from the cache).
+node "$(dirname "$0")/pinned-binaries.mjs" || die "could not provide the pinned releases (see the message above)"
 
 log "done"

@@ -3,8 +3,8 @@
  * tests below check what promtool cannot (annotations, runbook anchors, docs, test coverage of
  * every alert, metric names that the real exporters export).
  *
- * Needs promtool (Prometheus >= 2.42; Debian package `prometheus`, installed by
- * scripts/setup-test-deps.sh). PROMTOOL=/path overrides. A missing promtool fails the tests.
+ * Runs the promtool of the pinned Prometheus release (versions.json; fetched by
+ * scripts/pinned-binaries.mjs). A missing promtool fails the tests.
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -31,6 +31,7 @@ import {
   setRunbookBase,
   validateRuleExpressions,
 } from '../lib/content/rules';
+import { pinnedBinary } from './support/pinned';
 
 // The package's typings are ESM-only; load its CommonJS build (as lib/promql.ts does).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -39,12 +40,9 @@ const { parser } = require('@prometheus-io/lezer-promql') as { parser: LRParser 
 const ROOT = path.join(__dirname, '..');
 const RULES_DIR = path.join(ROOT, 'rules');
 const TESTS_DIR = path.join(RULES_DIR, 'tests');
-const PROMTOOL = process.env.PROMTOOL ?? 'promtool';
+const PROMTOOL = pinnedBinary('promtool');
 
-const PROMTOOL_MISSING =
-  `promtool was not found (tried "${PROMTOOL}"). The rule tests need the real promtool (Prometheus >= 2.42): ` +
-  'run the test set-up script `bash scripts/setup-test-deps.sh` (it installs the Debian package "prometheus"), ' +
-  'or set PROMTOOL=/path/to/promtool.';
+const PROMTOOL_MISSING = `promtool was not found at ${PROMTOOL}: run \`node scripts/pinned-binaries.mjs\` to fetch the pinned release.`;
 
 interface Run {
   status: number | null;
@@ -285,7 +283,7 @@ describe('unit test files', () => {
   });
 
   test('fix the group evaluation order: every group, recording groups first', () => {
-    // Without group_eval_order promtool 2.42 evaluates groups in random order, and an alert that
+    // Without group_eval_order promtool evaluates groups in random order, and an alert that
     // reads a record of the same timestamp fires one interval late in some runs (flaky tests).
     for (const file of testFiles) {
       const groups = file.content.rule_files.flatMap((rf) => allFiles.find((f) => `../${f.name}` === rf)!.content.groups);

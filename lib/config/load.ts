@@ -5,6 +5,49 @@ import { ConfigError } from './errors';
 import { ENVIRONMENT_SHAPE } from './shape';
 import { EnvironmentConfig, Resources } from './types';
 import { parseCpuMillis, parsePrometheusSize, parseQuantityBytes } from './units';
+import { checkPinnedTag, PinnedComponent, pinnedImage } from '../versions';
+
+/** Where each image field lives in an environment, and the versions.json component it must match. */
+const IMAGE_FIELDS: readonly (readonly [path: readonly string[], component: PinnedComponent])[] = [
+  [['prometheus', 'image'], 'prometheus'],
+  [['alertmanager', 'image'], 'alertmanager'],
+  [['grafana', 'image'], 'grafana'],
+  [['nodeExporter', 'image'], 'nodeExporter'],
+  [['cadvisor', 'image'], 'cadvisor'],
+  [['backend', 'postgres', 'image'], 'postgresExporter'],
+  [['backend', 'redis', 'image'], 'redisExporter'],
+  [['backup', 'images', 'curl'], 'curl'],
+  [['backup', 'images', 'sqlite'], 'sqlite'],
+  [['backup', 'images', 'awsCli'], 'awsCli'],
+  [['prometheus', 'thanosSidecar', 'image'], 'thanos'],
+];
+
+/** The pinned images as a config layer under `defaults:` (the Thanos image applies only when the sidecar is on). */
+function pinnedImageDefaults(): Json {
+  const out: Json = {};
+  for (const [path, component] of IMAGE_FIELDS) {
+    if (path.includes('thanosSidecar')) continue;
+    let at = out;
+    for (const key of path.slice(0, -1)) at = (at[key] ??= {}) as Json;
+    at[path[path.length - 1]] = pinnedImage(component);
+  }
+  return out;
+}
+
+/** The Thanos image defaults to the pinned one when the sidecar is on. */
+function fillThanosImage(env: Json): void {
+  const sidecar = (env.prometheus as Json | undefined)?.thanosSidecar;
+  if (isMap(sidecar) && sidecar.image === undefined) sidecar.image = pinnedImage('thanos');
+}
+
+/** Refuses any image that is not the tested release. */
+function checkPinnedImages(field: string, env: Json): void {
+  for (const [path, component] of IMAGE_FIELDS) {
+    let at: unknown = env;
+    for (const key of path) at = isMap(at) ? at[key] : undefined;
+    if (typeof at === 'string') checkPinnedTag(`${field}.${path.join('.')}`, at, component);
+  }
+}
 
 /** The share of the data volume that retention may use; the rest is WAL, head chunks and compaction space. */
 export const MAX_RETENTION_SHARE = 0.8;
@@ -51,14 +94,16 @@ export function resolveConfig(raw: unknown, only?: readonly string[]): Environme
   }
   return names
     .filter((name) => !only || only.length === 0 || only.includes(name))
-    .map((name) => resolveEnvironment(name, merge(raw.defaults ?? {}, envs[name] ?? {})));
+    .map((name) => resolveEnvironment(name, merge(merge(pinnedImageDefaults(), raw.defaults ?? {}), envs[name] ?? {})));
 }
 
 function resolveEnvironment(name: string, value: unknown): EnvironmentConfig {
   const field = `environments.${name}`;
   const nameCheck = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
   if (!nameCheck.test(name)) throw new ConfigError(field, name, 'is not a valid environment name', 'use lower-case letters, digits and "-" (it becomes a folder and a label)');
+  if (isMap(value)) fillThanosImage(value);
   checkValue(field, value, ENVIRONMENT_SHAPE);
+  checkPinnedImages(field, value as Json);
   const env = { ...(value as Json), name } as unknown as EnvironmentConfig;
   checkCrossFields(field, env);
   return env;

@@ -41,7 +41,7 @@ export interface Resources {
 
 /** Prometheus server settings. */
 export interface PrometheusConfig {
-  /** Pinned image. @default 'quay.io/prometheus/prometheus:v2.53.2' */
+  /** Image; its tag must be the release versions.json pins (a mirror is fine). @default the image versions.json pins */
   readonly image: string;
   /** Replicas of the StatefulSet (each scrapes everything; HA pairs deduplicate downstream). @default 1 */
   readonly replicas: number;
@@ -97,7 +97,7 @@ export interface RemoteWriteConfig {
 
 /** The optional Thanos sidecar. */
 export interface ThanosSidecarConfig {
-  /** Pinned Thanos image. */
+  /** Thanos image; its tag must be the release versions.json pins. @default the image versions.json pins */
   readonly image: string;
   /** Secret with key `objstore.yml` (Thanos object-store configuration). */
   readonly objectStoreSecret: string;
@@ -132,7 +132,7 @@ export interface ExposureConfig {
 
 /** Alertmanager settings. */
 export interface AlertmanagerConfig {
-  /** Pinned image. @default 'quay.io/prometheus/alertmanager:v0.27.0' */
+  /** Image; its tag must be the release versions.json pins (a mirror is fine). @default the image versions.json pins */
   readonly image: string;
   /** Publishes Alertmanager through an Ingress, behind basic auth; null keeps it cluster-internal. @default null */
   readonly exposure: ExposureConfig | null;
@@ -148,7 +148,7 @@ export interface AlertmanagerConfig {
 
 /** Grafana settings. */
 export interface GrafanaConfig {
-  /** Pinned image. @default 'docker.io/grafana/grafana:11.2.0' */
+  /** Image; its tag must be the release versions.json pins (a mirror is fine). @default the image versions.json pins */
   readonly image: string;
   /** Secret (created by the operator) with keys `admin-user` and `admin-password`. @default 'grafana-admin' */
   readonly adminSecret: string;
@@ -166,7 +166,7 @@ export interface GrafanaConfig {
 
 /** A node agent DaemonSet (node-exporter, cAdvisor). */
 export interface NodeAgentConfig {
-  /** Pinned image. */
+  /** Image; its tag must be the release versions.json pins (a mirror is fine). @default the image versions.json pins */
   readonly image: string;
   /** Port the agent serves metrics on. */
   readonly port: number;
@@ -182,7 +182,7 @@ export interface DatabaseExporterConfig {
   readonly workloadName: string;
   /** Secret in the backend namespace with the exporter's credentials. */
   readonly credentialsSecret: string;
-  /** Pinned exporter image. */
+  /** Exporter image; its tag must be the release versions.json pins (a mirror is fine). @default the image versions.json pins */
   readonly image: string;
   /** Exporter port. */
   readonly port: number;

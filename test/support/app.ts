@@ -39,3 +39,35 @@ export function configWith(edit: (doc: any) => void): string {
   writeFileSync(file, stringify(doc));
   return file;
 }
+
+/**
+ * Turns every optional feature on: remote write with credentials, the Thanos sidecar, federation,
+ * Prometheus and Alertmanager exposed behind basic auth, S3 backup copies and both GitOps outputs.
+ * Tests that must hold for every object the stack can emit run on this config too.
+ */
+export function allOptions(doc: any): void {
+  const p = doc.defaults.prometheus;
+  p.remoteWrite = [{
+    name: 'mimir', url: 'https://mimir.example.com/api/v1/push', egress: { cidr: '192.0.2.10/32', port: 443 },
+    basicAuthUsername: 'tenant-1', credentialsSecret: 'mimir-credentials', dropMetrics: ['go_.*'],
+    queue: { capacity: 10000, maxShards: 50, maxSamplesPerSend: 2000 },
+  }];
+  p.thanosSidecar = {
+    objectStoreSecret: 'thanos-objstore', querier: { namespace: 'thanos', podLabels: { 'app.kubernetes.io/name': 'thanos-query' } },
+    objectStoreEgress: { cidr: '192.0.2.30/32', port: 443 },
+  };
+  p.federation = { from: { namespace: 'monitoring-global', podLabels: { 'app.kubernetes.io/name': 'prometheus' } }, match: ['up'] };
+  const exposure = (host: string, secret: string) => ({ host, tlsSecret: `${secret}-tls`, authSecret: secret, username: 'nanoe' });
+  p.exposure = exposure('prometheus.example.com', 'prometheus-web-auth');
+  doc.defaults.alertmanager.exposure = exposure('alertmanager.example.com', 'alertmanager-web-auth');
+  doc.defaults.backup.s3 = { endpoint: 'https://s3.eu-central-1.amazonaws.com', bucket: 'nanoe-backups', region: 'eu-central-1', credentialsSecret: 's3-backup', egressCidr: '0.0.0.0/0' };
+  doc.defaults.gitops.argoCd = { repoUrl: 'https://git.example.com/nanoe/monitoring.git', revision: 'main', project: 'default', namespace: 'argocd' };
+  doc.defaults.gitops.flux = { gitRepository: 'nanoe-monitoring', namespace: 'flux-system', interval: '5m' };
+}
+
+/** Every environment of the default config, and of the same config with every option on. */
+export function buildAllVariants(): { label: string; objects: K8sObject[] }[] {
+  const plain = buildDefault().map((e) => ({ label: e.config.name, objects: objectsOf(e) }));
+  const full = buildEnvironments({ root: ROOT, configFile: configWith(allOptions) }).map((e) => ({ label: `${e.config.name}+all-options`, objects: objectsOf(e) }));
+  return [...plain, ...full];
+}

@@ -10,6 +10,7 @@ import * as http from 'node:http';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { pinnedPath } from '../../support/pinned';
 
 export const HOST = '127.0.0.1';
 export const SETUP_HINT =
@@ -51,8 +52,14 @@ function isExecutable(p: string): boolean {
   }
 }
 
-/** Absolute path of a program on PATH (or the usual system dirs); throws MissingBinaryError. */
+/**
+ * Absolute path of a program: a program versions.json pins comes only from the pinned releases
+ * (never PATH: a test must run what the images run); anything else from PATH or the usual system
+ * dirs. Throws MissingBinaryError.
+ */
 export function findBinary(name: string): string {
+  const pinned = pinnedPath(name);
+  if (pinned) return pinned;
   const dirs = [...(process.env.PATH ?? '').split(path.delimiter).filter(Boolean), ...SEARCH_DIRS];
   for (const dir of dirs) {
     const p = path.join(dir, name);
