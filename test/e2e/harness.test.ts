@@ -166,7 +166,8 @@ test('real series exist', async () => {
   expect(cpu.length).toBeGreaterThan(0);
   expect(reqs[0].value).toBeGreaterThanOrEqual(50);
   await prom!.waitFor('process_resident_memory_bytes{job="api"}');
-  await prom!.waitFor('http_request_duration_seconds_bucket{job="api", le="1"}');
+  // Prometheus 3 stores classic-histogram `le` values in float form: the bucket 1 is le="1.0".
+  await prom!.waitFor('http_request_duration_seconds_bucket{job="api", le="1.0"}');
 });
 
 test('postgres, redis and api helpers drive the exporters', async () => {
