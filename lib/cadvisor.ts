@@ -5,11 +5,12 @@ import { Workload } from './wiring';
 
 /**
  * cAdvisor metric groups nobody charts here (see cAdvisor's -disable_metrics): each one adds series
- * per container; the dashboards use cpu, memory, network and disk only.
+ * per container; the dashboards use cpu, memory, network and disk only. Only groups the pinned
+ * release accepts (facts/cadvisor-*.json): an unknown group stops cAdvisor at start-up.
  */
 export const CADVISOR_DISABLED_METRICS = [
-  'accelerator', 'advtcp', 'cpu_topology', 'cpuset', 'hugetlb', 'memory_numa', 'percpu',
-  'perf_event', 'process', 'referenced_memory', 'resctrl', 'sched', 'tcp', 'udp',
+  'advtcp', 'cpu_topology', 'cpuset', 'hugetlb', 'memory_numa', 'percpu',
+  'perf_event', 'pressure', 'process', 'referenced_memory', 'resctrl', 'sched', 'tcp', 'udp',
 ];
 
 /** cAdvisor's Kubernetes container labels, mapped to the names the dashboards use. */

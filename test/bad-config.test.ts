@@ -1,3 +1,5 @@
+import { readFileSync } from 'fs';
+import { join } from 'path';
 import { ConfigError } from '../lib/config/errors';
 import { buildEnvironments } from '../lib/synth';
 import { configWith, ROOT } from './support/app';
@@ -20,6 +22,8 @@ const CASES: { name: string; edit: (doc: any) => void; env?: string[]; expect: R
   { name: 'unknown field (typo)', edit: (d) => { d.defaults.prometheus.retentionTme = '7d'; }, expect: [/prometheus\.retentionTme: "7d" is not a known field/, /retentionTime/] },
   { name: 'unpinned image', edit: (d) => { d.defaults.grafana.image = 'grafana/grafana:latest'; }, expect: [/grafana\.image: "grafana\/grafana:latest" is not pinned/] },
   { name: 'image without tag', edit: (d) => { d.defaults.nodeExporter.image = 'quay.io/prometheus/node-exporter'; }, expect: [/nodeExporter\.image: .* is not pinned/] },
+  { name: 'image at an untested release', edit: (d) => { d.defaults.prometheus.image = 'quay.io/prometheus/prometheus:v2.53.2'; }, expect: [/prometheus\.image: "quay\.io\/prometheus\/prometheus:v2\.53\.2" runs release v2\.53\.2, but the tested release is v3\.5\.3/, /bump components\.prometheus in versions\.json/] },
+  { name: 'Thanos image at an untested release', edit: (d) => { d.defaults.prometheus.thanosSidecar = { image: 'quay.io/thanos/thanos:v0.36.1', objectStoreSecret: 'o', querier: { namespace: 'thanos', podLabels: { a: 'b' } }, objectStoreEgress: { cidr: '192.0.2.1/32', port: 443 } }; }, expect: [/thanosSidecar\.image: "quay\.io\/thanos\/thanos:v0\.36\.1" runs release v0\.36\.1, but the tested release is v0\.42\.4/] },
   { name: 'port out of range', edit: (d) => { d.defaults.nodeExporter.port = 70000; }, expect: [/nodeExporter\.port: 70000 must be a whole number from 1 to 65535/] },
   { name: 'exporter port clashes with the database port', edit: (d) => { d.defaults.backend.postgres.port = 5432; }, expect: [/postgres\.ports\.pg-metrics: 5432 clashes with port "postgres"/] },
   { name: 'backend workload not in the manifests', edit: (d) => { d.defaults.backend.redis.workloadName = 'cache'; }, expect: [/backend\.redis: "StatefulSet\/cache" is not in the backend manifests/, /StatefulSet\/redis/] },
@@ -47,4 +51,18 @@ describe('a bad config fails synth with an error naming field, value and fix', (
   });
 
   test('there are at least 15 cases', () => expect(CASES.length).toBeGreaterThanOrEqual(15));
+});
+
+describe('images default to versions.json; a mirror keeps the tested tag', () => {
+  test('a mirror of the pinned release is accepted as written', () => {
+    const [dev] = buildEnvironments({ root: ROOT, configFile: configWith((d) => { d.defaults.prometheus.image = 'registry.internal/mirror/prometheus:v3.5.3'; }), environments: ['dev'] });
+    expect(dev.config.prometheus.image).toBe('registry.internal/mirror/prometheus:v3.5.3');
+  });
+
+  test('with no image set, every component runs the image versions.json pins', () => {
+    const [dev] = buildEnvironments({ root: ROOT, environments: ['dev'] });
+    const table = JSON.parse(readFileSync(join(ROOT, 'versions.json'), 'utf8')).components;
+    expect([dev.config.prometheus.image, dev.config.grafana.image, dev.config.cadvisor.image, dev.config.backend.redis.image, dev.config.backup.images.sqlite])
+      .toEqual([table.prometheus.image, table.grafana.image, table.cadvisor.image, table.redisExporter.image, table.sqlite.image]);
+  });
 });

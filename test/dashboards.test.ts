@@ -10,6 +10,8 @@ import { CONTAINERS_ROW_TITLE } from '../dashboards/src/system';
 import { API_RECORDS } from '../lib/content/api-rules';
 import { DashboardFile, DashboardJson, loadDashboards, panelQueries, validateDashboards } from '../lib/content/dashboards';
 import { substituteGrafanaMacros } from '../lib/promql';
+import { cadvisorMetricGroups, pinnedFacts } from './support/facts';
+import { pinnedBinaries } from './support/pinned';
 
 // CommonJS build of the parser (its typings are ESM-only); see lib/promql.ts.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -46,18 +48,18 @@ const NODE_RULES = Object.keys(RECORDING_RULES).filter((r) => r.startsWith('inst
 /** Metrics read from the API itself: the process collector of both Go's client_golang and Node's prom-client. */
 const API_METRICS = ['process_resident_memory_bytes'];
 
-/** Every name in test/fixtures/metric-names (see its README for the source). */
+/** The recorded name list of a pinned exporter (test/fixtures/metric-names, see its README). */
+const pinnedNames = (program: string, binary: string): string[] =>
+  readFileSync(join(FIXTURES, `${program}-${pinnedBinaries()[binary].version}.names`), 'utf8').split('\n').filter(Boolean);
+
+/** Every name the pinned exporters export: the recorded lists, and cAdvisor's facts read upstream at its tag. */
 function knownExporterMetrics(): Set<string> {
-  const names = new Set<string>();
-  for (const file of readdirSync(FIXTURES)) {
-    if (!file.endsWith('.names') && !file.endsWith('.tsv')) continue;
-    for (const line of readFileSync(join(FIXTURES, file), 'utf8').split('\n')) {
-      const name = line.split('\t')[0].trim();
-      if (name === '' || name.startsWith('#') || name === 'name') continue;
-      names.add(name);
-    }
-  }
-  return names;
+  return new Set([
+    ...pinnedNames('node_exporter', 'prometheus-node-exporter'),
+    ...pinnedNames('postgres_exporter', 'prometheus-postgres-exporter'),
+    ...pinnedNames('redis_exporter', 'prometheus-redis-exporter'),
+    ...cadvisorMetricGroups(pinnedFacts('cadvisor')).keys(),
+  ]);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -255,6 +257,11 @@ describe.each([
 });
 
 describe('content', () => {
+  it('fixtures: a recorded list for each pinned exporter release, and no other', () => {
+    const want = ['node_exporter', 'postgres_exporter', 'redis_exporter'].map((p, i) => `${p}-${pinnedBinaries()[['prometheus-node-exporter', 'prometheus-postgres-exporter', 'prometheus-redis-exporter'][i]].version}.names`);
+    expect(readdirSync(FIXTURES).filter((f) => f.endsWith('.names')).sort()).toEqual(want.sort());
+  });
+
   it('fixtures: the known-name lists are present and plausible', () => {
     const known = knownExporterMetrics();
     expect(known.size).toBeGreaterThan(700);
@@ -266,7 +273,7 @@ describe('content', () => {
     collectDefaultMetrics({ register: registry });
     const nodeNames = registry.getMetricsAsArray().map((m) => m.name);
     registry.clear();
-    const goNames = readFileSync(join(FIXTURES, 'node_exporter-1.5.0.names'), 'utf8').split('\n'); // a Go binary's process collector
+    const goNames = pinnedNames('node_exporter', 'prometheus-node-exporter'); // a Go binary's process collector
     for (const m of API_METRICS) {
       expect(nodeNames).toContain(m);
       expect(goNames).toContain(m);

@@ -65,7 +65,7 @@ describe('remote write', () => {
 describe('Thanos sidecar', () => {
   const { objects } = buildWith((d) => {
     d.defaults.prometheus.thanosSidecar = {
-      image: 'quay.io/thanos/thanos:v0.36.1', objectStoreSecret: 'thanos-objstore',
+      objectStoreSecret: 'thanos-objstore',
       querier: { namespace: 'thanos', podLabels: { 'app.kubernetes.io/name': 'thanos-query' } }, objectStoreEgress: { cidr: '192.0.2.30/32', port: 443 },
     };
   });

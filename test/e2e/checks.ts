@@ -5,7 +5,6 @@
  * Each check returns a CheckResult (pass/fail plus report lines) instead of throwing, so that the
  * report shows every panel and alert; the jest test asserts `ok`.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LRParser } from '@lezer/lr';
 import { CADVISOR_DISABLED_METRICS } from '../../lib/cadvisor';
@@ -13,6 +12,7 @@ import { API_RECORDS } from '../../lib/content/api-rules';
 import { loadDashboards, panelQueries, type DashboardJson, type PanelQuery } from '../../lib/content/dashboards';
 import { substituteGrafanaMacros } from '../../lib/promql';
 import { API_JOB } from '../../lib/stack';
+import { cadvisorMetricGroups, pinnedFacts } from '../support/facts';
 import { sleep, waitUntil, type Sample, type WebhookAlert, type WebhookHandle } from './harness';
 import { LOCAL_FOR, LOCAL_INTERVAL, type LocalStack } from './local-stack';
 
@@ -87,22 +87,15 @@ export function selectedMetricNames(expr: string): string[] {
   return names;
 }
 
-/** cAdvisor's recorded metric list: name → the -disable_metrics group that switches it off ('' = always on). */
-export function loadCadvisorMetrics(root: string): Map<string, string> {
-  const out = new Map<string, string>();
-  const text = readFileSync(join(root, 'test', 'fixtures', 'metric-names', 'cadvisor.tsv'), 'utf8');
-  for (const line of text.split('\n')) {
-    if (line.startsWith('#') || line.trim() === '' || line.startsWith('name\t')) continue;
-    const [name, , group] = line.split('\t');
-    out.set(name.trim(), (group ?? '').trim());
-  }
-  return out;
+/** The pinned cAdvisor's metric list (facts read upstream at its tag): name → the -disable_metrics group ('' = always on). */
+export function loadCadvisorMetrics(): Map<string, string> {
+  return cadvisorMetricGroups(pinnedFacts('cadvisor'));
 }
 
 /** Why a metric name is not usable from cAdvisor as deployed, or undefined when it is. */
 function cadvisorProblem(name: string, cadvisor: Map<string, string>): string | undefined {
   const group = cadvisor.get(name);
-  if (group === undefined) return `${name} is not in the recorded cAdvisor metric list`;
+  if (group === undefined) return `${name} is not exported by the pinned cAdvisor (facts/cadvisor-*.json)`;
   if (group !== '' && CADVISOR_DISABLED_METRICS.includes(group)) return `${name} belongs to group "${group}", which the DaemonSet disables`;
   return undefined;
 }
@@ -277,7 +270,7 @@ function dashboardVariables(root: string, cadvisor: Map<string, string>): Variab
 export function checkPanels(stack: LocalStack, timeoutMs = 45_000): Promise<CheckResult & { withData: number; live: number; cadvisor: number }> {
   const counts = { withData: 0, live: 0, cadvisor: 0 };
   return timed('dashboard panels', async (lines) => {
-    const cadvisor = loadCadvisorMetrics(stack.root);
+    const cadvisor = loadCadvisorMetrics();
     const items = dashboardQueries(stack.root);
     const variables = dashboardVariables(stack.root, cadvisor);
     const live = items.filter((i) => !i.cadvisor);

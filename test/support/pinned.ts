@@ -4,9 +4,16 @@
  * so no test can run another release than the image in dist/.
  */
 import { existsSync, readFileSync } from 'fs';
-import { join } from 'path';
+import { dirname, join } from 'path';
 
-const ROOT = join(__dirname, '..', '..');
+/** The project root: the nearest folder up from here with versions.json (this file may run bundled, from build/). */
+export const PROJECT_ROOT = ((): string => {
+  for (let dir = __dirname; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'versions.json'))) return dir;
+    if (dirname(dir) === dir) throw new Error(`versions.json not found above ${__dirname}`);
+  }
+})();
+const ROOT = PROJECT_ROOT;
 const MANIFEST = join(ROOT, '.tmp', 'pinned', 'manifest.json');
 
 /** One verified binary: where it is, and the component and upstream version it belongs to. */
