@@ -110,7 +110,7 @@ describe('Backups construct', () => {
   test('the Prometheus job snapshots replica 0 by its stable DNS name and runs on that pod\'s node with its data volume', () => {
     const pod = podSpecOf(promCron);
     const [c] = pod.containers;
-    expect(c.image).toBe('docker.io/curlimages/curl:8.10.1');
+    expect(c.image).toBe(DEFAULT_BACKUP_IMAGES.curl);
     expect(c.command).toEqual(['/bin/sh', '/scripts/prometheus-backup.sh']);
     expect(envOf(c)).toMatchObject({
       PROMETHEUS_URL: 'http://prometheus-0.prometheus-metrics.monitoring.svc:9090', DATA_DIR: '/prometheus', BACKUP_DIR: '/backups', KEEP: '3',
@@ -146,7 +146,7 @@ describe('Backups construct', () => {
   test('the Grafana job uses the SQLite image on Grafana\'s node with grafana-data', () => {
     const pod = podSpecOf(grafanaCron);
     const [c] = pod.containers;
-    expect(c.image).toBe('docker.io/keinos/sqlite3:3.46.1');
+    expect(c.image).toBe(DEFAULT_BACKUP_IMAGES.sqlite);
     expect(c.command).toEqual(['/bin/sh', '/scripts/grafana-backup.sh']);
     expect(envOf(c)).toMatchObject({ DB_PATH: '/var/lib/grafana/grafana.db', BACKUP_DIR: '/backups', KEEP: '3' });
     expect(pod.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].labelSelector.matchLabels).toEqual(selectorLabels('grafana'));
@@ -179,7 +179,7 @@ describe('Backups construct', () => {
       const pod = podSpecOf(get(s3objs, 'CronJob', `${component}-backup`));
       expect(pod.initContainers.map((c: any) => c.name)).toEqual(['backup']);
       const [upload] = pod.containers;
-      expect(upload.image).toBe('docker.io/amazon/aws-cli:2.17.50');
+      expect(upload.image).toBe(DEFAULT_BACKUP_IMAGES.awsCli);
       expect(upload.command).toEqual(['/bin/sh', '/scripts/s3.sh']);
       const env = envOf(upload);
       expect(env.AWS_ACCESS_KEY_ID).toEqual({ secretKeyRef: { name: 'backup-s3-credentials', key: 'access-key-id' } });
