@@ -9,7 +9,7 @@ import { DASHBOARD_SOURCES, renderDashboard } from '../dashboards/src';
 import { CONTAINERS_ROW_TITLE } from '../dashboards/src/system';
 import { API_RECORDS } from '../lib/content/api-rules';
 import { DashboardFile, DashboardJson, loadDashboards, panelQueries, validateDashboards } from '../lib/content/dashboards';
-import { substituteGrafanaMacros } from '../lib/promql';
+import { substituteGrafanaMacros } from '../lib/content/promql';
 
 // CommonJS build of the parser (its typings are ESM-only); see lib/promql.ts.
 // eslint-disable-next-line @typescript-eslint/no-require-imports

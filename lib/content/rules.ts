@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { load } from 'js-yaml';
-import { toYaml } from '../yaml-output';
-import { findPromqlSyntaxError } from '../promql';
+import { toYaml } from '../output/yaml-output';
+import { findPromqlSyntaxError } from './promql';
 
 /**
  * Prometheus rule files kept as data under rules/ (`*.rules.yaml`), loaded as they are and mounted

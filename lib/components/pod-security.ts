@@ -1,5 +1,5 @@
-import { Resources } from './config/types';
-import { PortSpec } from './wiring';
+import { Resources } from '../config/types';
+import { PortSpec } from '../wiring/wiring';
 
 /** A container as it appears in a pod spec (Kubernetes JSON). */
 export type ContainerJson = Record<string, unknown> & { name: string; image: string };

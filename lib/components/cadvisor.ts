@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { nodeAgentDaemonSet, NodeAgentProps } from './node-agent';
 import { container, httpProbe } from './pod-security';
-import { Workload } from './wiring';
+import { Workload } from '../wiring/wiring';
 
 /**
  * cAdvisor metric groups nobody charts here (see cAdvisor's -disable_metrics): each one adds series

@@ -1,4 +1,4 @@
-import { ThanosSidecarConfig } from './config/types';
+import { ThanosSidecarConfig } from '../config/types';
 import { container, ContainerJson, httpProbe } from './pod-security';
 
 /** The Thanos Store API port that Thanos Querier connects to. */

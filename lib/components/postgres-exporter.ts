@@ -1,6 +1,6 @@
-import { DatabaseExporterConfig } from './config/types';
+import { DatabaseExporterConfig } from '../config/types';
 import { container, ContainerJson, httpProbe } from './pod-security';
-import { PortSpec } from './wiring';
+import { PortSpec } from '../wiring/wiring';
 
 const NOBODY = 65534;
 

@@ -1,16 +1,16 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
-import { toYaml } from './yaml-output';
-import { ConfigError } from './config/errors';
-import { IngressConfig, PrometheusConfig } from './config/types';
+import { toYaml } from '../output/yaml-output';
+import { ConfigError } from '../config/errors';
+import { IngressConfig, PrometheusConfig } from '../config/types';
 import { configReloader } from './config-reloader';
 import { kubeObject } from './kube-object';
-import { selectorLabels, standardLabels } from './labels';
+import { selectorLabels, standardLabels } from '../wiring/labels';
 import { container, httpProbe, restrictedPodSecurity } from './pod-security';
 import { publishThroughIngress, webAuth } from './published-service';
-import { renderScrapeJob, ScrapeTarget, scrapeServiceName, secretMountPath } from './scrape-target';
+import { renderScrapeJob, ScrapeTarget, scrapeServiceName, secretMountPath } from '../wiring/scrape-target';
 import { thanosSidecarContainer, THANOS_GRPC_PORT } from './thanos-sidecar';
-import { Peer, PortSpec, Wiring, Workload, workloadPeer } from './wiring';
+import { Peer, PortSpec, Wiring, Workload, workloadPeer } from '../wiring/wiring';
 
 /** The uid of `nobody` in the Prometheus image (its USER is a name, so the uid must be explicit). */
 const PROMETHEUS_UID = 65534;

@@ -3,18 +3,18 @@ import { Construct } from 'constructs';
 import { Alertmanager } from './alertmanager';
 import { Backups } from './backup';
 import { Cadvisor, CADVISOR_METRIC_RELABELINGS } from './cadvisor';
-import { EnvironmentConfig } from './config/types';
+import { EnvironmentConfig } from '../config/types';
 import { attachSidecar, findObject } from './exporter-sidecar';
 import { DashboardContent, Grafana } from './grafana';
 import { kubeObject } from './kube-object';
-import { standardLabels } from './labels';
-import { ManifestFile } from './manifest-file';
-import { NetworkPolicies } from './network-policies';
+import { standardLabels } from '../wiring/labels';
+import { ManifestFile } from '../content/manifest-file';
+import { NetworkPolicies } from '../wiring/network-policies';
 import { NodeExporter } from './node-exporter';
 import { postgresExporterContainer, postgresExporterPort } from './postgres-exporter';
 import { Prometheus, RuleFileContent } from './prometheus';
 import { redisExporterContainer, redisExporterPort } from './redis-exporter';
-import { Wiring, Workload } from './wiring';
+import { Wiring, Workload } from '../wiring/wiring';
 
 /** Props of `MonitoringStack`. */
 export interface MonitoringStackProps {

@@ -1,13 +1,13 @@
 import { readFileSync } from 'fs';
-import { join, resolve } from 'path';
+import { basename, join, resolve } from 'path';
 import { Construct } from 'constructs';
-import { bool, checkValue, cidr, dnsName, image, intBetween, nullable, quantity, secretName, Shape, text, url } from './config/checks';
-import { ConfigError } from './config/errors';
+import { bool, checkValue, cidr, dnsName, image, intBetween, nullable, quantity, secretName, Shape, text, url } from '../config/checks';
+import { ConfigError } from '../config/errors';
 import { kubeObject, Manifest } from './kube-object';
-import { selectorLabels, standardLabels } from './labels';
+import { selectorLabels, standardLabels } from '../wiring/labels';
 import { ContainerJson, container, restrictedPodSecurity } from './pod-security';
-import { scrapeServiceName } from './scrape-target';
-import { Peer, Wiring, Workload, workloadPeer } from './wiring';
+import { scrapeServiceName } from '../wiring/scrape-target';
+import { Peer, Wiring, Workload, workloadPeer } from '../wiring/wiring';
 
 /** An S3-compatible bucket that receives a copy of every backup (off the cluster's storage). */
 export interface S3BackupConfig {
@@ -128,8 +128,8 @@ export function checkBackupConfig(config: BackupConfig, field = 'backup'): void 
 /** The two components that are backed up. */
 export type BackupComponent = 'prometheus' | 'grafana';
 
-/** Where the backup scripts are: `<project>/backup/`, both from `lib/` and from the bundle in `build/`. */
-export const BACKUP_SCRIPTS_DIR = resolve(__dirname, '..', 'backup');
+/** Where the backup scripts are: `<project>/backup/`, both from `lib/components/` and from the bundle in `build/`. */
+export const BACKUP_SCRIPTS_DIR = resolve(__dirname, basename(__dirname) === 'build' ? '..' : '../..', 'backup');
 /** The ConfigMap that holds the scripts; the backup CronJobs and the restore Jobs mount it at `/scripts`. */
 export const BACKUP_SCRIPTS_CONFIGMAP = 'monitoring-backup-scripts';
 /** The files of `backup/` that the ConfigMap carries, byte for byte. */

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { nodeAgentDaemonSet, NodeAgentProps } from './node-agent';
 import { container, httpProbe } from './pod-security';
-import { Workload } from './wiring';
+import { Workload } from '../wiring/wiring';
 
 const NOBODY = 65534;
 /** Pseudo and container filesystems whose usage says nothing about the node's disks. */

@@ -1,8 +1,8 @@
 import { Construct } from 'constructs';
-import { NodeAgentConfig } from './config/types';
+import { NodeAgentConfig } from '../config/types';
 import { kubeObject } from './kube-object';
-import { ComponentName, selectorLabels, standardLabels } from './labels';
-import { Wiring, Workload } from './wiring';
+import { ComponentName, selectorLabels, standardLabels } from '../wiring/labels';
+import { Wiring, Workload } from '../wiring/wiring';
 
 /** Props of a node agent (node-exporter, cAdvisor). */
 export interface NodeAgentProps {

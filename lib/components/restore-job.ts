@@ -1,11 +1,11 @@
-import { toYaml } from './yaml-output';
+import { toYaml } from '../output/yaml-output';
 import {
   BACKUP_MOUNT, BackupComponent, BackupConfig, backupJobSpec, COMPONENTS, GRAFANA_DB_PATH, GRAFANA_HTTP_PORT,
   prometheusPodUrl, s3Container, scriptContainer,
 } from './backup';
-import { ConfigError } from './config/errors';
+import { ConfigError } from '../config/errors';
 import { Manifest } from './kube-object';
-import { standardLabels } from './labels';
+import { standardLabels } from '../wiring/labels';
 
 /** What `restoreJob` needs of an environment's configuration (an `EnvironmentConfig` has it). */
 export interface RestoreConfig {

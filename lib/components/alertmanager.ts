@@ -1,11 +1,11 @@
 import { Construct } from 'constructs';
-import { AlertmanagerConfig, IngressConfig } from './config/types';
+import { AlertmanagerConfig, IngressConfig } from '../config/types';
 import { configReloader } from './config-reloader';
 import { kubeObject } from './kube-object';
-import { selectorLabels, standardLabels } from './labels';
+import { selectorLabels, standardLabels } from '../wiring/labels';
 import { container, httpProbe, restrictedPodSecurity } from './pod-security';
 import { publishThroughIngress, webAuth } from './published-service';
-import { Wiring, Workload, workloadPeer } from './wiring';
+import { Wiring, Workload, workloadPeer } from '../wiring/wiring';
 
 const ALERTMANAGER_UID = 65534;
 const WEB_PORT = 9093;

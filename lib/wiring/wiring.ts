@@ -1,4 +1,4 @@
-import { ConfigError } from './config/errors';
+import { ConfigError } from '../config/errors';
 
 /** A named container port. Names are what scrape jobs, Services and NetworkPolicies refer to. */
 export interface PortSpec {

@@ -1,7 +1,7 @@
 import { ApiObject, JsonPatch } from 'cdk8s';
-import { ConfigError } from './config/errors';
+import { ConfigError } from '../config/errors';
 import { ContainerJson } from './pod-security';
-import { PortSpec, Wiring, Workload } from './wiring';
+import { PortSpec, Wiring, Workload } from '../wiring/wiring';
 
 /** Kinds whose pods are described by `spec.template`. */
 const TEMPLATED_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet']);

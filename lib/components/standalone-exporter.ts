@@ -1,8 +1,8 @@
 import { Construct } from 'constructs';
 import { kubeObject } from './kube-object';
-import { selectorLabels, standardLabels } from './labels';
+import { selectorLabels, standardLabels } from '../wiring/labels';
 import { ContainerJson, restrictedPodSecurity } from './pod-security';
-import { PortSpec, Wiring, Workload, workloadPeer } from './wiring';
+import { PortSpec, Wiring, Workload, workloadPeer } from '../wiring/wiring';
 
 /** Props of `StandaloneExporter`. */
 export interface StandaloneExporterProps {

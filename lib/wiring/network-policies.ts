@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { kubeObject } from './kube-object';
+import { kubeObject } from '../components/kube-object';
 import { PART_OF, standardLabels } from './labels';
 import { Path, Peer, Wiring } from './wiring';
 

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
-import { ExposureConfig, IngressConfig } from './config/types';
+import { ExposureConfig, IngressConfig } from '../config/types';
 import { kubeObject } from './kube-object';
-import { Wiring, Workload } from './wiring';
+import { Wiring, Workload } from '../wiring/wiring';
 
 /** Props of `publishThroughIngress`. */
 export interface PublishProps {

@@ -1,12 +1,12 @@
 import { createHash } from 'crypto';
 import { Construct } from 'constructs';
-import { toYaml } from './yaml-output';
-import { GrafanaConfig, IngressConfig } from './config/types';
+import { toYaml } from '../output/yaml-output';
+import { GrafanaConfig, IngressConfig } from '../config/types';
 import { kubeObject } from './kube-object';
-import { selectorLabels, standardLabels } from './labels';
+import { selectorLabels, standardLabels } from '../wiring/labels';
 import { container, httpProbe, restrictedPodSecurity } from './pod-security';
 import { publishThroughIngress } from './published-service';
-import { Wiring, Workload, workloadPeer } from './wiring';
+import { Wiring, Workload, workloadPeer } from '../wiring/wiring';
 
 /** The uid of the `grafana` user in the official image. */
 const GRAFANA_UID = 472;
