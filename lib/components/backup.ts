@@ -3,9 +3,10 @@ import { basename, join, resolve } from 'path';
 import { Construct } from 'constructs';
 import { bool, checkValue, cidr, dnsName, image, intBetween, nullable, quantity, secretName, Shape, text, url } from '../config/checks';
 import { ConfigError } from '../config/errors';
-import { kubeObject, Manifest } from './kube-object';
+import * as k8s from '../../imports/k8s';
+import { quantities } from './kube';
 import { selectorLabels, standardLabels } from '../wiring/labels';
-import { ContainerJson, container, restrictedPodSecurity } from './pod-security';
+import { container, restrictedPodSecurity } from './pod-security';
 import { scrapeServiceName } from '../wiring/scrape-target';
 import { Peer, Wiring, Workload, workloadPeer } from '../wiring/wiring';
 
@@ -271,13 +272,12 @@ const JOB_RESOURCES = {
   awsCli: { requests: { cpu: '50m', memory: '128Mi' }, limits: { cpu: '1', memory: '512Mi' } },
 };
 
-type Json = Record<string, unknown>;
-const env = (vars: Record<string, string>): Json[] => Object.entries(vars).map(([name, value]) => ({ name, value }));
+const env = (vars: Record<string, string>): k8s.EnvVar[] => Object.entries(vars).map(([name, value]) => ({ name, value }));
 
 /** The container that runs one of the `backup/` scripts, with the data, backup, scripts and tmp volumes. */
 export function scriptContainer(
   name: string, component: BackupComponent, script: string, images: BackupImages, vars: Record<string, string>, backupsReadOnly: boolean,
-): ContainerJson {
+): k8s.Container {
   const spec = COMPONENTS[component];
   return {
     ...container({
@@ -286,7 +286,7 @@ export function scriptContainer(
       volumeMounts: [
         // Read-write: the Prometheus job deletes its snapshot, and SQLite needs its -shm/-journal files.
         { name: 'data', mountPath: spec.dataMount },
-        { name: 'backups', mountPath: BACKUP_MOUNT, ...(backupsReadOnly ? { readOnly: true } : {}) },
+        { name: 'backups', mountPath: BACKUP_MOUNT, readOnly: backupsReadOnly || undefined },
         { name: 'scripts', mountPath: '/scripts', readOnly: true },
         { name: 'tmp', mountPath: '/tmp' },
       ],
@@ -298,8 +298,8 @@ export function scriptContainer(
 /** The container that runs `s3.sh` with the bucket's credentials from the Secret. */
 export function s3Container(
   name: string, component: BackupComponent, s3: S3BackupConfig, images: BackupImages, vars: Record<string, string>,
-): ContainerJson {
-  const secret = (n: string, key: string) => ({ name: n, valueFrom: { secretKeyRef: { name: s3.credentialsSecret, key } } });
+): k8s.Container {
+  const secret = (n: string, key: string): k8s.EnvVar => ({ name: n, valueFrom: { secretKeyRef: { name: s3.credentialsSecret, key } } });
   return {
     ...container({
       name, image: images.awsCli, uid: COMPONENTS[component].uid, resources: JOB_RESOURCES.awsCli,
@@ -329,12 +329,12 @@ export function s3Container(
 }
 
 /** The volumes every backup and restore pod has. */
-function jobVolumes(component: BackupComponent, replica = 0): Json[] {
+function jobVolumes(component: BackupComponent, replica = 0): k8s.Volume[] {
   return [
     { name: 'data', persistentVolumeClaim: { claimName: COMPONENTS[component].dataClaim(replica) } },
     { name: 'backups', persistentVolumeClaim: { claimName: backupClaimName(component) } },
     { name: 'scripts', configMap: { name: BACKUP_SCRIPTS_CONFIGMAP, defaultMode: 0o555 } },
-    { name: 'tmp', emptyDir: { sizeLimit: '256Mi' } },
+    { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('256Mi') } },
   ];
 }
 
@@ -344,7 +344,7 @@ function jobVolumes(component: BackupComponent, replica = 0): Json[] {
  * context of the component's user, and the data, backup, scripts and tmp volumes.
  */
 export function backupJobSpec(component: BackupComponent, labels: Record<string, string>, deadlineSeconds: number,
-  pod: { initContainers?: ContainerJson[]; containers: ContainerJson[]; affinity?: Json }, replica = 0): Json {
+  pod: { initContainers?: k8s.Container[]; containers: k8s.Container[]; affinity?: k8s.Affinity }, replica = 0): k8s.JobSpec {
   return {
     backoffLimit: 1,
     activeDeadlineSeconds: deadlineSeconds,
@@ -355,8 +355,8 @@ export function backupJobSpec(component: BackupComponent, labels: Record<string,
         automountServiceAccountToken: false,
         enableServiceLinks: false,
         securityContext: restrictedPodSecurity(COMPONENTS[component].uid),
-        ...(pod.affinity ? { affinity: pod.affinity } : {}),
-        ...(pod.initContainers?.length ? { initContainers: pod.initContainers } : {}),
+        affinity: pod.affinity,
+        initContainers: pod.initContainers?.length ? pod.initContainers : undefined,
         containers: pod.containers,
         volumes: jobVolumes(component, replica),
       },
@@ -365,12 +365,12 @@ export function backupJobSpec(component: BackupComponent, labels: Record<string,
 }
 
 /** Adds PROMETHEUS_USERNAME and PROMETHEUS_PASSWORD (from the Secret's key `password`) when Prometheus asks for basic auth. */
-function withBasicAuth(c: ContainerJson, auth: { username: string; passwordSecret: string } | undefined): ContainerJson {
+function withBasicAuth(c: k8s.Container, auth: { username: string; passwordSecret: string } | undefined): k8s.Container {
   if (!auth) return c;
   return {
     ...c,
     env: [
-      ...(c.env as Json[]),
+      ...(c.env ?? []),
       { name: 'PROMETHEUS_USERNAME', value: auth.username },
       { name: 'PROMETHEUS_PASSWORD', valueFrom: { secretKeyRef: { name: auth.passwordSecret, key: 'password' } } },
     ],
@@ -378,7 +378,7 @@ function withBasicAuth(c: ContainerJson, auth: { username: string; passwordSecre
 }
 
 /** Where a workload's pods run, as a podAffinity term on the node. */
-function sameNodeAs(podLabels: Record<string, string>): Json {
+function sameNodeAs(podLabels: Record<string, string>): k8s.Affinity {
   return {
     podAffinity: {
       requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: podLabels } }],
@@ -448,21 +448,20 @@ export class Backups extends Construct {
     if (!config.enabled) return;
     const labels = standardLabels('backup', 'backup');
 
-    kubeObject(this, 'Scripts', {
-      apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: BACKUP_SCRIPTS_CONFIGMAP, namespace, labels },
+    new k8s.KubeConfigMap(this, 'Scripts', {
+      metadata: { name: BACKUP_SCRIPTS_CONFIGMAP, namespace, labels },
       data: {
         ...Object.fromEntries(BACKUP_SCRIPT_FILES.map((f) => [f, readBackupScript(f, props.scriptsDir)])),
         [S3_SCRIPT_KEY]: S3_SCRIPT,
       },
     });
     for (const component of ['prometheus', 'grafana'] as const) {
-      kubeObject(this, `Volume-${component}`, {
-        apiVersion: 'v1', kind: 'PersistentVolumeClaim',
+      new k8s.KubePersistentVolumeClaim(this, `Volume-${component}`, {
         metadata: { name: backupClaimName(component), namespace, labels: standardLabels(`${component}-backup`, 'backup') },
         spec: {
           accessModes: ['ReadWriteOnce'],
-          ...(config.storageClass ? { storageClassName: config.storageClass } : {}),
-          resources: { requests: { storage: config.storage[component] } },
+          storageClassName: config.storageClass ?? undefined,
+          resources: { requests: quantities({ storage: config.storage[component] }) },
         },
       });
     }
@@ -504,14 +503,14 @@ export class Backups extends Construct {
       3600);
   }
 
-  private cronJob(component: BackupComponent, namespace: string, config: BackupConfig, backup: ContainerJson, affinity: Json, deadlineSeconds: number): Manifest {
+  private cronJob(component: BackupComponent, namespace: string, config: BackupConfig, backup: k8s.Container, affinity: k8s.Affinity, deadlineSeconds: number): void {
     const labels = standardLabels(`${component}-backup`, 'backup');
     // With a bucket, the backup runs first (init container) and the upload after it, in the same pod.
     const pod = config.s3
       ? { affinity, initContainers: [backup], containers: [s3Container('upload', component, config.s3, config.images, { S3_ACTION: 'upload', KEEP: String(config.keep) })] }
       : { affinity, containers: [backup] };
-    const cronJob: Manifest = {
-      apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: `${component}-backup`, namespace, labels },
+    new k8s.KubeCronJob(this, `CronJob-${component}`, {
+      metadata: { name: `${component}-backup`, namespace, labels },
       spec: {
         schedule: config.schedule,
         timeZone: 'Etc/UTC',
@@ -521,8 +520,6 @@ export class Backups extends Construct {
         failedJobsHistoryLimit: 3,
         jobTemplate: { metadata: { labels }, spec: backupJobSpec(component, labels, deadlineSeconds, pod) },
       },
-    };
-    kubeObject(this, `CronJob-${component}`, cronJob);
-    return cronJob;
+    });
   }
 }

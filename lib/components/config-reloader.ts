@@ -1,4 +1,5 @@
-import { container, ContainerJson } from './pod-security';
+import * as k8s from '../../imports/k8s';
+import { container } from './pod-security';
 
 /** Pinned config reloader: watches mounted ConfigMaps/Secrets and POSTs to a reload URL on change. */
 export const CONFIG_RELOADER_IMAGE = 'ghcr.io/jimmidyson/configmap-reload:v0.13.1';
@@ -7,7 +8,7 @@ export const CONFIG_RELOADER_IMAGE = 'ghcr.io/jimmidyson/configmap-reload:v0.13.
  * A sidecar that reloads a server in place when its mounted configuration changes, so a config
  * change never restarts the pod (for Prometheus: no WAL replay, no gap).
  */
-export function configReloader(uid: number, mounts: readonly { name: string; mountPath: string }[], reloadUrl: string, env: readonly Record<string, unknown>[] = []): ContainerJson {
+export function configReloader(uid: number, mounts: readonly { name: string; mountPath: string }[], reloadUrl: string, env: readonly k8s.EnvVar[] = []): k8s.Container {
   return container({
     name: 'config-reloader', image: CONFIG_RELOADER_IMAGE, uid,
     resources: { requests: { cpu: '5m', memory: '16Mi' }, limits: { cpu: '50m', memory: '32Mi' } },

@@ -1,12 +1,12 @@
 import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
+import * as k8s from '../../imports/k8s';
 import { Alertmanager } from './alertmanager';
 import { Backups } from './backup';
 import { Cadvisor, CADVISOR_METRIC_RELABELINGS } from './cadvisor';
 import { EnvironmentConfig } from '../config/types';
 import { attachSidecar, findObject } from './exporter-sidecar';
 import { DashboardContent, Grafana } from './grafana';
-import { kubeObject } from './kube-object';
 import { standardLabels } from '../wiring/labels';
 import { ManifestFile } from '../content/manifest-file';
 import { NetworkPolicies } from '../wiring/network-policies';
@@ -100,8 +100,8 @@ export class MonitoringStack extends Chart {
   }
 
   private createNamespaces(config: EnvironmentConfig): void {
-    const ns = (id: string, name: string, extra: Record<string, string>, component: string) => kubeObject(this, id, {
-      apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { ...standardLabels('nanoe-monitoring', component), ...extra } },
+    const ns = (id: string, name: string, extra: Record<string, string>, component: string) => new k8s.KubeNamespace(this, id, {
+      metadata: { name, labels: { ...standardLabels('nanoe-monitoring', component), ...extra } },
     });
     ns('Namespace', config.namespace, podSecurity('restricted', 'restricted'), 'namespace');
     // Host network, PID and paths are beyond "baseline": the node agents get a namespace of their own
