@@ -7,7 +7,7 @@ export * from './config/types';
 export * from './components/exporter-sidecar';
 export * from './components/grafana';
 export * from './wiring/labels';
-export * from './wiring/network-policies';
+export * from './components/network-policies';
 export * from './components/node-exporter';
 export * from './components/postgres-exporter';
 export * from './components/prometheus';

@@ -9,7 +9,7 @@ import { attachSidecar, findObject } from './exporter-sidecar';
 import { DashboardContent, Grafana } from './grafana';
 import { standardLabels } from '../wiring/labels';
 import { ManifestFile } from '../content/manifest-file';
-import { NetworkPolicies } from '../wiring/network-policies';
+import { NetworkPolicies } from './network-policies';
 import { NodeExporter } from './node-exporter';
 import { postgresExporterContainer, postgresExporterPort } from './postgres-exporter';
 import { Prometheus, RuleFileContent } from './prometheus';

@@ -16,7 +16,7 @@ import {
 } from '../../lib/components/backup';
 import { ConfigError } from '../../lib/config/errors';
 import { selectorLabels } from '../../lib/wiring/labels';
-import { NetworkPolicies } from '../../lib/wiring/network-policies';
+import { NetworkPolicies } from '../../lib/components/network-policies';
 import { restoreJob, restoreJobYaml } from '../../lib/components/restore-job';
 import { Wiring } from '../../lib/wiring/wiring';
 import {

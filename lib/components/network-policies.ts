@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
-import { PART_OF, standardLabels } from './labels';
-import { Path, Peer, Wiring } from './wiring';
+import { PART_OF, standardLabels } from '../wiring/labels';
+import { Path, Peer, Wiring } from '../wiring/wiring';
 
 /** Props of `NetworkPolicies`. */
 export interface NetworkPoliciesProps {
