@@ -8,7 +8,7 @@
 import { basename, dirname, join, resolve } from 'path';
 import { ConfigError } from './lib/config/errors';
 import { loadConfigFile } from './lib/config/load';
-import { BackupComponent } from './lib/components/backup';
+import { BackupComponent } from './lib/config/backup';
 import { restoreJobYaml } from './lib/components/restore-job';
 import { synthesizeAll } from './lib/output/synth';
 

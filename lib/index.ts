@@ -24,5 +24,8 @@ export * from './components/published-service';
 export * from './components/thanos-sidecar';
 export * from './components/node-agent';
 export * from './components/backup';
+export * from './components/backup-jobs';
+export * from './config/backup';
+export * from './content/backup-scripts';
 export * from './components/restore-job';
 export * from './output/yaml-output';

@@ -81,3 +81,12 @@ export function container(o: ContainerOptions): k8s.Container {
 export function httpProbe(path: string, port: string, periodSeconds = 10, failureThreshold = 3): k8s.Probe {
   return { httpGet: { path, port: namedPort(port) }, periodSeconds, timeoutSeconds: 5, failureThreshold };
 }
+
+/** Spreads replicas over nodes, so one node failure never takes all of them. */
+export function antiAffinity(podLabels: Record<string, string>): k8s.Affinity {
+  return {
+    podAntiAffinity: {
+      requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: podLabels } }],
+    },
+  };
+}

@@ -6,9 +6,10 @@ import { IngressConfig, PrometheusConfig } from '../config/types';
 import { configReloader } from './config-reloader';
 import { KubeStatefulSet, lazy, namedPort, quantities } from './kube';
 import { selectorLabels, standardLabels } from '../wiring/labels';
-import { container, httpProbe, restrictedPodSecurity } from './pod-security';
+import { antiAffinity, container, httpProbe, restrictedPodSecurity } from './pod-security';
 import { publishThroughIngress, webAuth } from './published-service';
-import { renderScrapeJob, ScrapeTarget, scrapeServiceName, secretMountPath } from '../wiring/scrape-target';
+import { ScrapeTarget, scrapeServiceName, secretMountPath } from '../wiring/scrape-target';
+import { AlertmanagersTarget, discoveryRbac, renderFederationJob, renderPrometheusConfig } from './prometheus-config';
 import { thanosSidecarContainer, THANOS_GRPC_PORT } from './thanos-sidecar';
 import { Peer, PortSpec, Wiring, Workload, workloadPeer } from '../wiring/wiring';
 
@@ -65,7 +66,7 @@ export class Prometheus extends Construct {
   private readonly ruleFileNames: string[];
   /** Secrets mounted under /etc/prometheus/secrets/<name>/ for credentials files. */
   private readonly secretVolumes = new Set<string>();
-  private alertmanagers: { namespace: string; service: string; portName: string; basicAuth?: { username: string; passwordSecret: string } } | undefined;
+  private alertmanagers: AlertmanagersTarget | undefined;
 
   constructor(scope: Construct, id: string, private readonly props: PrometheusProps) {
     super(scope, id);
@@ -183,66 +184,20 @@ export class Prometheus extends Construct {
   private allowDiscoveryIn(namespace: string): void {
     if (this.discoveryNamespaces.has(namespace)) return;
     this.discoveryNamespaces.add(namespace);
-    const labels = standardLabels('prometheus', 'server');
-    new k8s.KubeRole(this, `DiscoveryRole-${namespace}`, {
-      metadata: { name: 'prometheus-discovery', namespace, labels },
-      rules: [{ apiGroups: [''], resources: ['endpoints', 'pods', 'services'], verbs: ['get', 'list', 'watch'] }],
-    });
-    new k8s.KubeRoleBinding(this, `DiscoveryBinding-${namespace}`, {
-      metadata: { name: 'prometheus-discovery', namespace, labels },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'prometheus-discovery' },
-      subjects: [{ kind: 'ServiceAccount', name: 'prometheus', namespace: this.props.namespace }],
-    });
+    discoveryRbac(this, namespace, this.props.namespace);
   }
 
   /** The full prometheus.yml as an object (also used by tests and the local end-to-end check). */
   renderConfig(): Record<string, unknown> {
-    const { config, environment } = this.props;
-    const am = this.alertmanagers;
-    return {
-      global: {
-        scrape_interval: config.scrapeInterval,
-        evaluation_interval: config.evaluationInterval,
-        // `replica` distinguishes HA replicas for deduplication downstream; expanded from the pod name.
-        external_labels: { environment, replica: '${POD_NAME}' },
-      },
-      ...(am ? {
-        alerting: {
-          alertmanagers: [{
-            kubernetes_sd_configs: [{ role: 'endpoints', namespaces: { names: [am.namespace] } }],
-            ...(am.basicAuth ? { basic_auth: { username: am.basicAuth.username, password_file: `${secretMountPath(am.basicAuth.passwordSecret)}/password` } } : {}),
-            relabel_configs: [
-              { source_labels: ['__meta_kubernetes_service_name'], regex: am.service, action: 'keep' },
-              { source_labels: ['__meta_kubernetes_endpoint_port_name'], regex: am.portName, action: 'keep' },
-            ],
-          }],
-        },
-      } : {}),
-      rule_files: this.ruleFileNames.map((n) => `${RULES_DIR}/${n}`),
-      scrape_configs: this.targets.map(renderScrapeJob),
-      ...(config.remoteWrite.length > 0 ? {
-        remote_write: config.remoteWrite.map((rw) => ({
-          name: rw.name,
-          url: rw.url,
-          ...(rw.credentialsSecret && rw.basicAuthUsername ? { basic_auth: { username: rw.basicAuthUsername, password_file: `${secretMountPath(rw.credentialsSecret)}/password` } } : {}),
-          ...(rw.credentialsSecret && !rw.basicAuthUsername ? { authorization: { credentials_file: `${secretMountPath(rw.credentialsSecret)}/token` } } : {}),
-          queue_config: { capacity: rw.queue.capacity, max_shards: rw.queue.maxShards, max_samples_per_send: rw.queue.maxSamplesPerSend },
-          ...(rw.dropMetrics.length > 0 ? { write_relabel_configs: rw.dropMetrics.map((regex) => ({ source_labels: ['__name__'], regex, action: 'drop' })) } : {}),
-        })),
-      } : {}),
-    };
+    return renderPrometheusConfig({
+      config: this.props.config, environment: this.props.environment, alertmanagers: this.alertmanagers,
+      ruleFiles: this.ruleFileNames.map((n) => `${RULES_DIR}/${n}`), targets: this.targets,
+    });
   }
 
   /** The scrape job a global Prometheus adds to pull this one's selected series. */
   renderFederationJob(): Record<string, unknown> {
-    const { config, namespace, environment } = this.props;
-    return {
-      job_name: `federate-${environment}`,
-      honor_labels: true, // keep the original job/instance labels of the federated series
-      metrics_path: '/federate',
-      params: { 'match[]': [...(config.federation?.match ?? [])] },
-      static_configs: [{ targets: [`${this.serviceName}.${namespace}.svc:${WEB_PORT}`] }],
-    };
+    return renderFederationJob(this.props.config, this.props.environment, `${this.serviceName}.${this.props.namespace}.svc:${WEB_PORT}`);
   }
 
   private renderConfigYaml(): string {
@@ -332,21 +287,5 @@ export class Prometheus extends Construct {
         }],
       },
     });
-  }
-}
-
-/** Spreads replicas over nodes, so one node failure never takes all of them. */
-export function antiAffinity(podLabels: Record<string, string>): k8s.Affinity {
-  return {
-    podAntiAffinity: {
-      requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: podLabels } }],
-    },
-  };
-}
-
-/** Throws when a name is not usable as a rule file name in a ConfigMap. */
-export function checkRuleFileName(name: string): void {
-  if (!/^[-._a-zA-Z0-9]+$/.test(name)) {
-    throw new ConfigError('rules/', name, 'is not a valid ConfigMap key', 'rename the file using letters, digits, "-", "_" and "." only');
   }
 }

@@ -1,8 +1,8 @@
 import { toYaml } from '../output/yaml-output';
+import { BackupComponent, BackupConfig } from '../config/backup';
 import {
-  BACKUP_MOUNT, BackupComponent, BackupConfig, backupJobSpec, COMPONENTS, GRAFANA_DB_PATH, GRAFANA_HTTP_PORT,
-  prometheusPodUrl, s3Container, scriptContainer,
-} from './backup';
+  BACKUP_MOUNT, backupJobSpec, COMPONENTS, GRAFANA_DB_PATH, GRAFANA_HTTP_PORT, prometheusPodUrl, s3Container, scriptContainer,
+} from './backup-jobs';
 import { ConfigError } from '../config/errors';
 import * as k8s from '../../imports/k8s';
 import { toJsonInOrder } from './kube';

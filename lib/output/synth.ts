@@ -5,10 +5,10 @@ import { loadConfigFile } from '../config/load';
 import { EnvironmentConfig } from '../config/types';
 import { API_RULES_FILE_NAME, renderApiRulesYaml } from '../content/api-rules';
 import { loadDashboards, validateDashboards } from '../content/dashboards';
-import { loadRuleFiles, validateRuleExpressions } from '../content/rules';
+import { checkRuleFileName, loadRuleFiles, validateRuleExpressions } from '../content/rules';
 import { environmentFiles, OutputFile } from './gitops';
 import { DashboardContent } from '../components/grafana';
-import { checkRuleFileName, RuleFileContent } from '../components/prometheus';
+import { RuleFileContent } from '../components/prometheus';
 import { API_JOB, MonitoringStack } from '../components/stack';
 
 /** Where the project's inputs are. */
