@@ -1,31 +1,48 @@
-// The nanoe-monitoring construct library. main.ts composes it for Nanoe; other apps can compose it their way.
-export * from './components/alertmanager';
-export * from './components/cadvisor';
-export * from './config/errors';
-export * from './config/load';
-export * from './config/types';
-export * from './components/exporter-sidecar';
-export * from './components/grafana';
-export * from './wiring/labels';
-export * from './components/network-policies';
-export * from './components/node-exporter';
-export * from './components/postgres-exporter';
-export * from './components/prometheus';
-export * from './content/promql';
-export * from './components/redis-exporter';
-export * from './wiring/scrape-target';
-export * from './components/stack';
-export * from './components/standalone-exporter';
-export * from './output/synth';
-export * from './wiring/wiring';
-export * from './content/manifest-file';
-export * from './output/gitops';
-export * from './components/published-service';
-export * from './components/thanos-sidecar';
-export * from './components/node-agent';
-export * from './components/backup';
-export * from './components/backup-jobs';
-export * from './config/backup';
-export * from './content/backup-scripts';
-export * from './components/restore-job';
-export * from './output/yaml-output';
+// The public API of the nanoe-monitoring construct library: the constructs and their props, the few
+// functions that connect them, and the config types. main.ts (Nanoe) and examples/ compose only this.
+// Internals (YAML writing, the synth driver, the config loader, the pod building blocks) are not
+// exported; README "API" lists every export, checked by test/public-api.test.ts.
+
+// Components (lib/components/)
+export { MonitoringStack } from './components/stack';
+export type { MonitoringStackProps } from './components/stack';
+export { Prometheus } from './components/prometheus';
+export type { PrometheusProps, RuleFileContent } from './components/prometheus';
+export { Alertmanager } from './components/alertmanager';
+export type { AlertmanagerProps } from './components/alertmanager';
+export { Grafana } from './components/grafana';
+export type { GrafanaProps, DashboardContent } from './components/grafana';
+export { NodeExporter } from './components/node-exporter';
+export { Cadvisor } from './components/cadvisor';
+export type { NodeAgentProps } from './components/node-agent';
+export { StandaloneExporter } from './components/standalone-exporter';
+export type { StandaloneExporterProps } from './components/standalone-exporter';
+export { NetworkPolicies } from './components/network-policies';
+export type { NetworkPoliciesProps } from './components/network-policies';
+export { Backups } from './components/backup';
+export type { BackupsProps } from './components/backup';
+export { attachSidecar, findObject } from './components/exporter-sidecar';
+export type { SidecarAttachment } from './components/exporter-sidecar';
+export { postgresExporterContainer, postgresExporterPort } from './components/postgres-exporter';
+export type { PostgresConnection } from './components/postgres-exporter';
+export { redisExporterContainer, redisExporterPort } from './components/redis-exporter';
+export { restoreJob, restoreJobYaml } from './components/restore-job';
+export type { RestoreConfig, RestoreOptions } from './components/restore-job';
+
+// Wiring (lib/wiring/): the registry every scrape job, Service and NetworkPolicy is rendered from
+export { Wiring, workloadPeer } from './wiring/wiring';
+export type { Workload, PortSpec, Peer, ExternalPeer, Path } from './wiring/wiring';
+export type { ScrapeTarget } from './wiring/scrape-target';
+export { standardLabels, selectorLabels } from './wiring/labels';
+
+// Content (lib/content/)
+export { ManifestFile } from './content/manifest-file';
+
+// Config (lib/config/)
+export type {
+  EnvironmentConfig, PrometheusConfig, AlertmanagerConfig, GrafanaConfig, NodeAgentConfig, DatabaseExporterConfig,
+  BackendConfig, ApiTarget, ApiInstrumentation, NetworkConfig, IngressConfig, GitOpsConfig, Resources, PodPeerConfig,
+  RemoteWriteConfig, ThanosSidecarConfig, FederationConfig, ExposureConfig,
+} from './config/types';
+export type { BackupConfig, BackupImages, S3BackupConfig, BackupComponent } from './config/backup';
+export { ConfigError } from './config/errors';

@@ -18,7 +18,9 @@ const DASHBOARDS_DIR = '/var/lib/grafana-dashboards';
 
 /** A dashboard to provision: file name (without `.json`) and its JSON text. */
 export interface DashboardContent {
+  /** File name without `.json`; also names the dashboard's ConfigMap. */
   readonly name: string;
+  /** The dashboard's JSON text. */
   readonly json: string;
 }
 
