@@ -8,9 +8,9 @@
 import { basename, dirname, join, resolve } from 'path';
 import { ConfigError } from './lib/config/errors';
 import { loadConfigFile } from './lib/config/load';
-import { BackupComponent } from './lib/backup';
-import { restoreJobYaml } from './lib/restore-job';
-import { synthesizeAll } from './lib/synth';
+import { BackupComponent } from './lib/config/backup';
+import { restoreJobYaml } from './lib/components/restore-job';
+import { synthesizeAll } from './lib/output/synth';
 
 /** The project root, whether this runs from main.ts or from the bundle in build/. */
 const ROOT = basename(__dirname) === 'build' ? dirname(__dirname) : __dirname;

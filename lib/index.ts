@@ -1,28 +1,50 @@
-// The nanoe-monitoring construct library. main.ts composes it for Nanoe; other apps can compose it their way.
-export * from './alertmanager';
-export * from './cadvisor';
-export * from './config/errors';
-export * from './config/load';
-export * from './config/types';
-export * from './exporter-sidecar';
-export * from './grafana';
-export * from './labels';
-export * from './network-policies';
-export * from './node-exporter';
-export * from './postgres-exporter';
-export * from './prometheus';
-export * from './promql';
-export * from './redis-exporter';
-export * from './scrape-target';
-export * from './stack';
-export * from './standalone-exporter';
-export * from './synth';
-export * from './wiring';
-export * from './manifest-file';
-export * from './gitops';
-export * from './published-service';
-export * from './thanos-sidecar';
-export * from './node-agent';
-export * from './backup';
-export * from './restore-job';
-export * from './yaml-output';
+// The public API of the nanoe-monitoring construct library: the constructs and their props, the few
+// functions that connect them, and the config types. main.ts (Nanoe) and examples/ compose only this.
+// Internals (YAML writing, the synth driver, the config loader, the pod building blocks) are not
+// exported; README "API" lists every export, checked by test/public-api.test.ts.
+
+// Components (lib/components/)
+export { MonitoringStack } from './components/stack';
+export type { MonitoringStackProps } from './components/stack';
+export { Prometheus } from './components/prometheus';
+export type { PrometheusProps, RuleFileContent } from './components/prometheus';
+export { Alertmanager } from './components/alertmanager';
+export type { AlertmanagerProps } from './components/alertmanager';
+export { Grafana } from './components/grafana';
+export type { GrafanaProps, DashboardContent } from './components/grafana';
+export { NodeExporter } from './components/node-exporter';
+export { Cadvisor } from './components/cadvisor';
+export type { NodeAgentProps } from './components/node-agent';
+export { StandaloneExporter } from './components/standalone-exporter';
+export type { StandaloneExporterProps } from './components/standalone-exporter';
+export { NetworkPolicies } from './components/network-policies';
+export type { NetworkPoliciesProps } from './components/network-policies';
+export { Backups } from './components/backup';
+export type { BackupsProps } from './components/backup';
+export { attachSidecar, findObject } from './components/exporter-sidecar';
+export type { SidecarAttachment } from './components/exporter-sidecar';
+export { postgresExporterContainer, postgresExporterPort } from './components/postgres-exporter';
+export type { PostgresConnection } from './components/postgres-exporter';
+export { redisExporterContainer, redisExporterPort } from './components/redis-exporter';
+export { restoreJob, restoreJobYaml } from './components/restore-job';
+export type { RestoreConfig, RestoreOptions } from './components/restore-job';
+
+// Wiring (lib/wiring/): the registry every scrape job, Service and NetworkPolicy is rendered from
+export { Wiring, workloadPeer } from './wiring/wiring';
+export type { Workload, PortSpec, Peer, ExternalPeer, Path } from './wiring/wiring';
+export type { ScrapeTarget } from './wiring/scrape-target';
+export { standardLabels, selectorLabels } from './wiring/labels';
+
+// Content (lib/content/)
+export { ManifestFile } from './content/manifest-file';
+
+// Config (lib/config/)
+export type {
+  EnvironmentConfig, PrometheusConfig, AlertmanagerConfig, GrafanaConfig, NodeAgentConfig, DatabaseExporterConfig,
+  BackendConfig, ApiTarget, ApiInstrumentation, NetworkConfig, IngressConfig, GitOpsConfig, Resources, PodPeerConfig,
+  RemoteWriteConfig, ThanosSidecarConfig, FederationConfig, ExposureConfig,
+} from './config/types';
+export type { BackupConfig, BackupImages, S3BackupConfig, BackupComponent } from './config/backup';
+export { ConfigError } from './config/errors';
+export { pinnedImage } from './config/versions';
+export type { PinnedComponent } from './config/versions';

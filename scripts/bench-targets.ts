@@ -10,8 +10,8 @@
 import { ApiObject } from 'cdk8s';
 import { readdirSync, statSync } from 'fs';
 import { join, resolve } from 'path';
-import { MonitoringStack } from '../lib/stack';
-import { buildEnvironments, synthesizeAll } from '../lib/synth';
+import { MonitoringStack } from '../lib/components/stack';
+import { buildEnvironments, synthesizeAll } from '../lib/output/synth';
 
 /** The project root: this runs as build/bench-targets.js (or from scripts/). */
 const ROOT = resolve(__dirname, '..');

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { parse } from 'yaml';
-import { EnvironmentApp } from '../lib/synth';
+import { EnvironmentApp } from '../lib/output/synth';
 import { buildDefault, find, K8sObject, objectsOf, podSpecOf, WORKLOAD_KINDS } from './support/app';
 import { validateK8sObject } from './support/k8s-schema';
 import { pinnedBinary } from './support/pinned';
@@ -212,9 +212,9 @@ describe('Grafana', () => {
   test('the provisioning hash annotation changes when a dashboard changes', () => {
     const hash = deploy.spec.template.metadata.annotations['nanoe-monitoring/provisioning-sha256'];
     expect(hash).toMatch(/^[0-9a-f]{64}$/);
-    const { Grafana } = require('../lib/grafana');
+    const { Grafana } = require('../lib/components/grafana');
     const { Chart, Testing } = require('cdk8s');
-    const { Wiring } = require('../lib/wiring');
+    const { Wiring } = require('../lib/wiring/wiring');
     const hashWith = (json: string) => {
       const chart = new Chart(Testing.app(), 'c');
       const wiring = new Wiring();

@@ -1,7 +1,7 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
 import { ConfigError } from '../lib/config/errors';
-import { buildEnvironments } from '../lib/synth';
+import { buildEnvironments } from '../lib/output/synth';
 import { configWith, ROOT } from './support/app';
 
 /** Each case changes the default config in one way and names the error it must produce (field, value, fix). */

@@ -9,7 +9,7 @@ import { DASHBOARD_SOURCES, renderDashboard } from '../dashboards/src';
 import { CONTAINERS_ROW_TITLE } from '../dashboards/src/system';
 import { API_RECORDS } from '../lib/content/api-rules';
 import { DashboardFile, DashboardJson, loadDashboards, panelQueries, validateDashboards } from '../lib/content/dashboards';
-import { substituteGrafanaMacros } from '../lib/promql';
+import { substituteGrafanaMacros } from '../lib/content/promql';
 import { cadvisorMetricGroups, pinnedFacts } from './support/facts';
 import { pinnedBinaries } from './support/pinned';
 

@@ -6,7 +6,7 @@
  */
 import { readdirSync, readFileSync } from 'fs';
 import { join } from 'path';
-import { CADVISOR_DISABLED_METRICS } from '../lib/cadvisor';
+import { CADVISOR_DISABLED_METRICS } from '../lib/components/cadvisor';
 import { loadRuleFiles } from '../lib/content/rules';
 import { dashboardQueries, selectedMetricNames } from './e2e/checks';
 import { buildAllVariants, K8sObject, podSpecOf, ROOT, WORKLOAD_KINDS } from './support/app';

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { parseAllDocuments, stringify } from 'yaml';
-import { buildEnvironments, EnvironmentApp } from '../lib/synth';
+import { buildEnvironments, EnvironmentApp } from '../lib/output/synth';
 import { buildDefault, configWith, K8sObject, objectsOf, ROOT } from './support/app';
 import {
   connectionKey, Connection, Endpoint, formatMatrix, modelConfigFrom, OUTSIDERS, Protocol, reachability, ReachabilityModel, renderMarkdownTable,

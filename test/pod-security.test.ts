@@ -7,7 +7,7 @@
 import { readdirSync, readFileSync } from 'fs';
 import { join, resolve } from 'path';
 import { parseAllDocuments } from 'yaml';
-import { EnvironmentApp } from '../lib/synth';
+import { EnvironmentApp } from '../lib/output/synth';
 import { buildDefault, K8sObject, objectsOf, podSpecOf, ROOT, WORKLOAD_KINDS } from './support/app';
 
 type Json = Record<string, any>;

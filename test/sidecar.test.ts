@@ -2,11 +2,11 @@ import { ApiObject, Chart, Include, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { join } from 'path';
 import { ConfigError } from '../lib/config/errors';
-import { attachSidecar, findObject } from '../lib/exporter-sidecar';
-import { postgresExporterContainer, postgresExporterPort } from '../lib/postgres-exporter';
-import { redisExporterContainer, redisExporterPort } from '../lib/redis-exporter';
-import { StandaloneExporter } from '../lib/standalone-exporter';
-import { Wiring } from '../lib/wiring';
+import { attachSidecar, findObject } from '../lib/components/exporter-sidecar';
+import { postgresExporterContainer, postgresExporterPort } from '../lib/components/postgres-exporter';
+import { redisExporterContainer, redisExporterPort } from '../lib/components/redis-exporter';
+import { StandaloneExporter } from '../lib/components/standalone-exporter';
+import { Wiring } from '../lib/wiring/wiring';
 import { buildDefault, find, K8sObject, objectsOf, ROOT } from './support/app';
 import { validateK8sObject } from './support/k8s-schema';
 

@@ -5,7 +5,7 @@ import { ConfigError } from './errors';
 import { ENVIRONMENT_SHAPE } from './shape';
 import { EnvironmentConfig, Resources } from './types';
 import { parseCpuMillis, parsePrometheusSize, parseQuantityBytes } from './units';
-import { checkPinnedTag, PinnedComponent, pinnedImage } from '../versions';
+import { checkPinnedTag, PinnedComponent, pinnedImage } from './versions';
 
 /** Where each image field lives in an environment, and the versions.json component it must match. */
 const IMAGE_FIELDS: readonly (readonly [path: readonly string[], component: PinnedComponent])[] = [

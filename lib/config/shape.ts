@@ -1,4 +1,4 @@
-import { BACKUP_SHAPE } from '../backup';
+import { BACKUP_SHAPE } from './backup';
 import {
   url, bool, cidr, cpu, dnsName, duration, image, intBetween, labelName, labels, listOf, metricName,
   nullable, port, Check, checkValue, prometheusSize, quantity, secretName, Shape, text, urlPath,

@@ -1,4 +1,4 @@
-import type { BackupConfig } from '../backup';
+import type { BackupConfig } from './backup';
 
 /**
  * The typed configuration of one monitoring environment. `config/environments.yaml` holds the

@@ -1,4 +1,4 @@
-import { toYaml } from '../yaml-output';
+import { toYaml } from '../output/yaml-output';
 import type { ApiInstrumentation } from '../config/types';
 
 /**

@@ -5,7 +5,7 @@
  */
 import { readdirSync, readFileSync, statSync } from 'fs';
 import { join, relative } from 'path';
-import { findPromqlSyntaxError, substituteGrafanaMacros } from '../promql';
+import { findPromqlSyntaxError, substituteGrafanaMacros } from './promql';
 
 /** A dashboard's JSON model, as parsed. Only the fields this module reads are typed. */
 export type DashboardJson = Record<string, unknown>;

@@ -1,8 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { load } from 'js-yaml';
-import { toYaml } from '../yaml-output';
-import { findPromqlSyntaxError } from '../promql';
+import { ConfigError } from '../config/errors';
+import { toYaml } from '../output/yaml-output';
+import { findPromqlSyntaxError } from './promql';
 
 /**
  * Prometheus rule files kept as data under rules/ (`*.rules.yaml`), loaded as they are and mounted
@@ -161,4 +162,11 @@ export function setRunbookBase(files: readonly RuleFile[], base: string): RuleFi
     const content = { groups };
     return { name: file.name, content, text: toYaml(content) };
   });
+}
+
+/** Throws when a name is not usable as a rule file name in a ConfigMap. */
+export function checkRuleFileName(name: string): void {
+  if (!/^[-._a-zA-Z0-9]+$/.test(name)) {
+    throw new ConfigError('rules/', name, 'is not a valid ConfigMap key', 'rename the file using letters, digits, "-", "_" and "." only');
+  }
 }

@@ -11,14 +11,14 @@ import * as fs from 'fs';
 import * as http from 'http';
 import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
-import {
-  BACKUP_SCRIPT_FILES, BACKUP_SCRIPTS_DIR, BackupConfig, Backups, checkBackupConfig, DEFAULT_BACKUP_IMAGES, S3_SCRIPT, S3_SCRIPT_KEY,
-} from '../../lib/backup';
+import { Backups } from '../../lib/components/backup';
+import { BackupConfig, checkBackupConfig, DEFAULT_BACKUP_IMAGES } from '../../lib/config/backup';
+import { BACKUP_SCRIPT_FILES, BACKUP_SCRIPTS_DIR, S3_SCRIPT, S3_SCRIPT_KEY } from '../../lib/content/backup-scripts';
 import { ConfigError } from '../../lib/config/errors';
-import { selectorLabels } from '../../lib/labels';
-import { NetworkPolicies } from '../../lib/network-policies';
-import { restoreJob, restoreJobYaml } from '../../lib/restore-job';
-import { Wiring } from '../../lib/wiring';
+import { selectorLabels } from '../../lib/wiring/labels';
+import { NetworkPolicies } from '../../lib/components/network-policies';
+import { restoreJob, restoreJobYaml } from '../../lib/components/restore-job';
+import { Wiring } from '../../lib/wiring/wiring';
 import {
   findBinary, HOST, httpJson, httpRequest, makeTempDir, removeDir, run, sleep, spawnProc, startDaemon, startNodeExporter, waitUntil,
   type ExporterHandle, type Proc,

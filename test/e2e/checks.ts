@@ -7,11 +7,11 @@
  */
 import { join } from 'node:path';
 import type { LRParser } from '@lezer/lr';
-import { CADVISOR_DISABLED_METRICS } from '../../lib/cadvisor';
+import { CADVISOR_DISABLED_METRICS } from '../../lib/components/cadvisor';
 import { API_RECORDS } from '../../lib/content/api-rules';
 import { loadDashboards, panelQueries, type DashboardJson, type PanelQuery } from '../../lib/content/dashboards';
-import { substituteGrafanaMacros } from '../../lib/promql';
-import { API_JOB } from '../../lib/stack';
+import { substituteGrafanaMacros } from '../../lib/content/promql';
+import { API_JOB } from '../../lib/components/stack';
 import { cadvisorMetricGroups, pinnedFacts } from '../support/facts';
 import { sleep, waitUntil, type Sample, type WebhookAlert, type WebhookHandle } from './harness';
 import { LOCAL_FOR, LOCAL_INTERVAL, type LocalStack } from './local-stack';

@@ -25,9 +25,9 @@
  */
 import { basename } from 'node:path';
 import YAML from 'yaml';
-import type { EnvironmentApp } from '../../lib/synth';
-import { buildEnvironments } from '../../lib/synth';
-import { API_JOB } from '../../lib/stack';
+import type { EnvironmentApp } from '../../lib/output/synth';
+import { buildEnvironments } from '../../lib/output/synth';
+import { API_JOB } from '../../lib/components/stack';
 import {
   HOST,
   findBinary,

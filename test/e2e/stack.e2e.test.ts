@@ -7,7 +7,7 @@
  * Needs the Debian packages of scripts/setup-test-deps.sh. Aim: well under 90 s.
  */
 import { resolve } from 'node:path';
-import { buildEnvironments } from '../../lib/synth';
+import { buildEnvironments } from '../../lib/output/synth';
 import {
   checkHighErrorRateFires,
   checkHighErrorRateQuiet,

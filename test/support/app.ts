@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join, resolve } from 'path';
 import { parse, stringify } from 'yaml';
-import { buildEnvironments, EnvironmentApp } from '../../lib/synth';
+import { buildEnvironments, EnvironmentApp } from '../../lib/output/synth';
 
 export const ROOT = resolve(__dirname, '..', '..');
 export type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> }; [k: string]: any };

@@ -1,7 +1,7 @@
 /**
  * A reachability analysis of Kubernetes NetworkPolicies over synthesized objects only.
  *
- * It deliberately does not read the wiring (lib/wiring.ts): endpoints come from the pod templates
+ * It deliberately does not read the wiring (lib/wiring/wiring.ts): endpoints come from the pod templates
  * in the output plus a few modelled outsiders, and the policies are evaluated with the semantics of
  * the NetworkPolicy API (networking.k8s.io/v1), so the emitted YAML is checked independently of the
  * code that generated it.

@@ -1,11 +1,12 @@
-import { ConfigError } from './config/errors';
+import { ConfigError } from '../config/errors';
 
 /** A named container port. Names are what scrape jobs, Services and NetworkPolicies refer to. */
 export interface PortSpec {
   /** IANA_SVC_NAME (at most 15 characters) as on the container port. */
   readonly name: string;
+  /** The container port number. */
   readonly port: number;
-  /** @default 'TCP' */
+  /** Transport protocol. @default 'TCP' */
   readonly protocol?: 'TCP' | 'UDP';
   /**
    * The container port has no name in its manifest (`name` is made up for the registry only), so
@@ -18,13 +19,15 @@ export interface PortSpec {
 export interface Workload {
   /** Unique id, used in NetworkPolicy names. */
   readonly id: string;
+  /** Namespace of the pods. */
   readonly namespace: string;
   /** Labels that select exactly these pods. */
   readonly podLabels: Record<string, string>;
+  /** Every port of the pods that a path may use, by name. */
   readonly ports: readonly PortSpec[];
   /**
    * Pods on the host network are not subject to NetworkPolicies; paths to them are addressed to the
-   * node CIDR instead of pod labels.
+   * node CIDR instead of pod labels. @default false
    */
   readonly hostNetwork?: boolean;
   /**
@@ -46,19 +49,26 @@ export type ExternalPeer =
   | { readonly kind: 'cidr'; readonly id: string; readonly cidr: string }
   | { readonly kind: 'pods'; readonly id: string; readonly namespace: string; readonly podLabels?: Record<string, string> };
 
+/** One end of a path: a workload of the wiring, or something outside the stack's pods. */
 export type Peer = { readonly kind: 'workload'; readonly workload: Workload } | ExternalPeer;
 
 /** One allowed connection: `from` may open connections to `to` on `port`. */
 export interface Path {
+  /** Where connections start. */
   readonly from: Peer;
+  /** Where they go. */
   readonly to: Peer;
+  /** Destination port number. */
   readonly port: number;
+  /** Destination port name, used in policies when the destination pods name it. @default the number only */
   readonly portName?: string;
+  /** Transport protocol. */
   readonly protocol: 'TCP' | 'UDP';
   /** Why the path exists, written into the policy as documentation. */
   readonly reason: string;
 }
 
+/** A workload as the end of a path. */
 export const workloadPeer = (workload: Workload): Peer => ({ kind: 'workload', workload });
 
 export function peerId(peer: Peer): string {

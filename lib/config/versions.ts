@@ -1,5 +1,5 @@
-import table from '../versions.json';
-import { ConfigError } from './config/errors';
+import table from '../../versions.json';
+import { ConfigError } from './errors';
 
 /**
  * The one version table (versions.json): every image the stack runs, the upstream release it is,

@@ -1,11 +1,12 @@
-import { toYaml } from './yaml-output';
+import { toYaml } from '../output/yaml-output';
+import { BackupComponent, BackupConfig } from '../config/backup';
 import {
-  BACKUP_MOUNT, BackupComponent, BackupConfig, backupJobSpec, COMPONENTS, GRAFANA_DB_PATH, GRAFANA_HTTP_PORT,
-  prometheusPodUrl, s3Container, scriptContainer,
-} from './backup';
-import { ConfigError } from './config/errors';
-import { Manifest } from './kube-object';
-import { standardLabels } from './labels';
+  BACKUP_MOUNT, backupJobSpec, COMPONENTS, GRAFANA_DB_PATH, GRAFANA_HTTP_PORT, prometheusPodUrl, s3Container, scriptContainer,
+} from './backup-jobs';
+import { ConfigError } from '../config/errors';
+import * as k8s from '../../imports/k8s';
+import { toJsonInOrder } from './kube';
+import { standardLabels } from '../wiring/labels';
 
 /** What `restoreJob` needs of an environment's configuration (an `EnvironmentConfig` has it). */
 export interface RestoreConfig {
@@ -35,7 +36,7 @@ const BACKUP_NAME = /^\d{8}T\d{6}Z$/;
  * @param backupName a backup such as `20261124T101500Z` (as listed on the volume or in the bucket),
  *   or `latest` for the newest complete backup on the volume
  */
-export function restoreJob(component: BackupComponent, backupName: string, config: RestoreConfig, options: RestoreOptions = {}): Manifest {
+export function restoreJob(component: BackupComponent, backupName: string, config: RestoreConfig, options: RestoreOptions = {}): Record<string, any> {
   if (!(component in COMPONENTS)) {
     throw new ConfigError('restore --component', component, 'is not a component with backups', 'use prometheus or grafana');
   }
@@ -70,14 +71,14 @@ export function restoreJob(component: BackupComponent, backupName: string, confi
   // "still running?" check, the bucket).
   const labels = standardLabels(`${component}-backup`, 'restore');
   const target = component === 'prometheus' ? `prometheus-${replica}` : 'grafana';
-  return {
-    apiVersion: 'batch/v1', kind: 'Job',
+  const job: k8s.KubeJobProps = {
     metadata: {
       name: `restore-${target}-${backupName.toLowerCase()}`, namespace, labels,
       annotations: { 'nanoe-monitoring/backup': backupName, 'nanoe-monitoring/restores': spec.dataClaim(replica) },
     },
     spec: backupJobSpec(component, labels, 6 * 3600, { initContainers: download, containers: [restore] }, replica),
   };
+  return toJsonInOrder({ apiVersion: 'batch/v1', kind: 'Job', ...job }, (j) => ({ ...k8s.KubeJob.GVK, ...k8s.toJson_KubeJobProps(j) }));
 }
 
 /** `restoreJob` as YAML, for `kubectl apply -f -`. */

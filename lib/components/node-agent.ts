@@ -1,8 +1,8 @@
 import { Construct } from 'constructs';
-import { NodeAgentConfig } from './config/types';
-import { kubeObject } from './kube-object';
-import { ComponentName, selectorLabels, standardLabels } from './labels';
-import { Wiring, Workload } from './wiring';
+import { NodeAgentConfig } from '../config/types';
+import * as k8s from '../../imports/k8s';
+import { ComponentName, selectorLabels, standardLabels } from '../wiring/labels';
+import { Wiring, Workload } from '../wiring/wiring';
 
 /** Props of a node agent (node-exporter, cAdvisor). */
 export interface NodeAgentProps {
@@ -20,21 +20,21 @@ export interface NodeAgentProps {
  * nodes at a time. `podSpec` adds what is specific to the agent (containers, volumes, host access).
  */
 export function nodeAgentDaemonSet(scope: Construct, name: ComponentName, props: NodeAgentProps, hostNetwork: boolean,
-  podSpec: (workload: Workload) => Record<string, unknown>): Workload {
+  podSpec: (workload: Workload) => k8s.PodSpec): Workload {
   const labels = standardLabels(name, 'node-agent');
   const workload = props.wiring.addWorkload({
     id: name, namespace: props.namespace, podLabels: selectorLabels(name), owned: true, hostNetwork,
     ports: [{ name: 'metrics', port: props.config.port }],
   });
-  kubeObject(scope, 'DaemonSet', {
-    apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name, namespace: props.namespace, labels },
+  new k8s.KubeDaemonSet(scope, 'DaemonSet', {
+    metadata: { name, namespace: props.namespace, labels },
     spec: {
       selector: { matchLabels: workload.podLabels },
-      updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '10%' } },
+      updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: k8s.IntOrString.fromString('10%') } },
       template: {
         metadata: { labels: { ...labels, ...workload.podLabels } },
         spec: {
-          ...(hostNetwork ? { hostNetwork: true } : {}),
+          hostNetwork: hostNetwork || undefined,
           automountServiceAccountToken: false,
           priorityClassName: 'system-node-critical',
           tolerations: [{ operator: 'Exists' }],

@@ -1,7 +1,8 @@
 import { ApiObject, JsonPatch } from 'cdk8s';
-import { ConfigError } from './config/errors';
-import { ContainerJson } from './pod-security';
-import { PortSpec, Wiring, Workload } from './wiring';
+import { ConfigError } from '../config/errors';
+import * as k8s from '../../imports/k8s';
+import { toJsonInOrder } from './kube';
+import { PortSpec, Wiring, Workload } from '../wiring/wiring';
 
 /** Kinds whose pods are described by `spec.template`. */
 const TEMPLATED_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet']);
@@ -11,7 +12,7 @@ export interface SidecarAttachment {
   /** The workload object: any ApiObject, including one loaded with cdk8s `Include`, or `ApiObject.of(plusWorkload)`. */
   readonly target: ApiObject;
   /** The exporter container. */
-  readonly container: ContainerJson;
+  readonly container: k8s.Container;
   /** The exporter's metrics port (must not clash with the pod's ports). */
   readonly port: PortSpec;
   /** Workload id in the wiring (e.g. `postgres`). */
@@ -59,10 +60,10 @@ export function attachSidecar(a: SidecarAttachment): Workload {
   const workload = a.wiring.addWorkload({
     id: a.id, namespace: obj.metadata?.namespace ?? a.defaultNamespace, podLabels, ports, owned: false,
   });
-  const patch = JsonPatch.add(`${templated ? '/spec/template/spec' : '/spec'}/containers/-`, a.container);
+  const patch = JsonPatch.add(`${templated ? '/spec/template/spec' : '/spec'}/containers/-`, toJsonInOrder(a.container, k8s.toJson_Container));
   // `addJsonPatch` applies before an L1 class (as behind cdk8s-plus workloads) converts its typed props
-  // to JSON, which would drop the plain-JSON quantities and ports of the container. Apply the patch
-  // to the final JSON instead, which works the same for plain ApiObjects and for included YAML.
+  // to JSON, which would convert the container a second time. Apply the patch to the final JSON
+  // instead, which works the same for plain ApiObjects and for included YAML.
   const toJson = a.target.toJson.bind(a.target);
   a.target.toJson = () => JsonPatch.apply(toJson(), patch);
   return workload;

@@ -1,6 +1,7 @@
-import { DatabaseExporterConfig } from './config/types';
-import { container, ContainerJson, httpProbe } from './pod-security';
-import { PortSpec } from './wiring';
+import { DatabaseExporterConfig } from '../config/types';
+import * as k8s from '../../imports/k8s';
+import { container, httpProbe } from './pod-security';
+import { PortSpec } from '../wiring/wiring';
 
 const NOBODY = 65534;
 
@@ -13,7 +14,7 @@ export function redisExporterPort(config: DatabaseExporterConfig): PortSpec {
  * The redis-exporter container. The password comes from the Secret `credentialsSecret` (key
  * `password`, optional for a Redis without AUTH), never from config.
  */
-export function redisExporterContainer(config: DatabaseExporterConfig, redisAddress: string): ContainerJson {
+export function redisExporterContainer(config: DatabaseExporterConfig, redisAddress: string): k8s.Container {
   return container({
     name: 'redis-exporter', image: config.image, uid: NOBODY, resources: config.resources,
     env: [

@@ -1,12 +1,13 @@
 import { createHash } from 'crypto';
 import { Construct } from 'constructs';
-import { toYaml } from './yaml-output';
-import { GrafanaConfig, IngressConfig } from './config/types';
-import { kubeObject } from './kube-object';
-import { selectorLabels, standardLabels } from './labels';
+import { toYaml } from '../output/yaml-output';
+import { GrafanaConfig, IngressConfig } from '../config/types';
+import * as k8s from '../../imports/k8s';
+import { namedPort, quantities } from './kube';
+import { selectorLabels, standardLabels } from '../wiring/labels';
 import { container, httpProbe, restrictedPodSecurity } from './pod-security';
 import { publishThroughIngress } from './published-service';
-import { Wiring, Workload, workloadPeer } from './wiring';
+import { Wiring, Workload, workloadPeer } from '../wiring/wiring';
 
 /** The uid of the `grafana` user in the official image. */
 const GRAFANA_UID = 472;
@@ -17,7 +18,9 @@ const DASHBOARDS_DIR = '/var/lib/grafana-dashboards';
 
 /** A dashboard to provision: file name (without `.json`) and its JSON text. */
 export interface DashboardContent {
+  /** File name without `.json`; also names the dashboard's ConfigMap. */
   readonly name: string;
+  /** The dashboard's JSON text. */
   readonly json: string;
 }
 
@@ -86,34 +89,34 @@ export class Grafana extends Construct {
         options: { path: DASHBOARDS_DIR, foldersFromFilesStructure: false },
       }],
     });
-    kubeObject(this, 'Provisioning', {
-      apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'grafana-provisioning', namespace, labels },
+    new k8s.KubeConfigMap(this, 'Provisioning', {
+      metadata: { name: 'grafana-provisioning', namespace, labels },
       data: { 'datasources.yaml': datasources, 'dashboards.yaml': provider },
     });
     const dashboards = [...(props.dashboards ?? [])].sort((a, b) => a.name.localeCompare(b.name));
     for (const d of dashboards) {
-      kubeObject(this, `Dashboard-${d.name}`, {
-        apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `grafana-dashboard-${d.name}`, namespace, labels },
+      new k8s.KubeConfigMap(this, `Dashboard-${d.name}`, {
+        metadata: { name: `grafana-dashboard-${d.name}`, namespace, labels },
         data: { [`${d.name}.json`]: d.json },
       });
     }
     const hash = createHash('sha256').update(datasources).update(provider);
     for (const d of dashboards) hash.update(d.name).update(d.json);
 
-    kubeObject(this, 'Data', {
-      apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'grafana-data', namespace, labels },
+    new k8s.KubePersistentVolumeClaim(this, 'Data', {
+      metadata: { name: 'grafana-data', namespace, labels },
       spec: {
         accessModes: ['ReadWriteOnce'],
-        ...(config.storageClass ? { storageClassName: config.storageClass } : {}),
-        resources: { requests: { storage: config.storage } },
+        storageClassName: config.storageClass ?? undefined,
+        resources: { requests: quantities({ storage: config.storage }) },
       },
     });
-    kubeObject(this, 'Service', {
-      apiVersion: 'v1', kind: 'Service', metadata: { name: 'grafana', namespace, labels },
-      spec: { selector: this.workload.podLabels, ports: [{ name: 'http', port: HTTP_PORT, targetPort: 'http', protocol: 'TCP' }] },
+    new k8s.KubeService(this, 'Service', {
+      metadata: { name: 'grafana', namespace, labels },
+      spec: { selector: this.workload.podLabels, ports: [{ name: 'http', port: HTTP_PORT, targetPort: namedPort('http'), protocol: 'TCP' }] },
     });
-    const secretEnv = (name: string, key: string) => ({ name, valueFrom: { secretKeyRef: { name: config.adminSecret, key } } });
-    const env = [
+    const secretEnv = (name: string, key: string): k8s.EnvVar => ({ name, valueFrom: { secretKeyRef: { name: config.adminSecret, key } } });
+    const env: k8s.EnvVar[] = [
       secretEnv('GF_SECURITY_ADMIN_USER', 'admin-user'),
       secretEnv('GF_SECURITY_ADMIN_PASSWORD', 'admin-password'),
       ...(props.prometheus.basicAuth
@@ -135,8 +138,8 @@ export class Grafana extends Construct {
         ...(config.ingressHost ? { GF_SERVER_ROOT_URL: `https://${config.ingressHost}/` } : {}),
       }).map(([name, value]) => ({ name, value })),
     ];
-    kubeObject(this, 'Deployment', {
-      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'grafana', namespace, labels },
+    new k8s.KubeDeployment(this, 'Deployment', {
+      metadata: { name: 'grafana', namespace, labels },
       spec: {
         replicas: 1,
         strategy: { type: 'Recreate' }, // SQLite on a ReadWriteOnce volume: never two pods at once
@@ -164,9 +167,9 @@ export class Grafana extends Construct {
             })],
             volumes: [
               { name: 'grafana-data', persistentVolumeClaim: { claimName: 'grafana-data' } },
-              { name: 'tmp', emptyDir: { medium: 'Memory', sizeLimit: '64Mi' } },
+              { name: 'tmp', emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString('64Mi') } },
               { name: 'provisioning', configMap: { name: 'grafana-provisioning' } },
-              { name: 'dashboards', projected: { sources: dashboards.map((d) => ({ configMap: { name: `grafana-dashboard-${d.name}` } })) } },
+              { name: 'dashboards', projected: { sources: dashboards.map((d): k8s.VolumeProjection => ({ configMap: { name: `grafana-dashboard-${d.name}` } })) } },
             ],
           },
         },

@@ -1,20 +1,20 @@
 import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
+import * as k8s from '../../imports/k8s';
 import { Alertmanager } from './alertmanager';
 import { Backups } from './backup';
 import { Cadvisor, CADVISOR_METRIC_RELABELINGS } from './cadvisor';
-import { EnvironmentConfig } from './config/types';
+import { EnvironmentConfig } from '../config/types';
 import { attachSidecar, findObject } from './exporter-sidecar';
 import { DashboardContent, Grafana } from './grafana';
-import { kubeObject } from './kube-object';
-import { standardLabels } from './labels';
-import { ManifestFile } from './manifest-file';
+import { standardLabels } from '../wiring/labels';
+import { ManifestFile } from '../content/manifest-file';
 import { NetworkPolicies } from './network-policies';
 import { NodeExporter } from './node-exporter';
 import { postgresExporterContainer, postgresExporterPort } from './postgres-exporter';
 import { Prometheus, RuleFileContent } from './prometheus';
 import { redisExporterContainer, redisExporterPort } from './redis-exporter';
-import { Wiring, Workload } from './wiring';
+import { Wiring, Workload } from '../wiring/wiring';
 
 /** Props of `MonitoringStack`. */
 export interface MonitoringStackProps {
@@ -100,8 +100,8 @@ export class MonitoringStack extends Chart {
   }
 
   private createNamespaces(config: EnvironmentConfig): void {
-    const ns = (id: string, name: string, extra: Record<string, string>, component: string) => kubeObject(this, id, {
-      apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { ...standardLabels('nanoe-monitoring', component), ...extra } },
+    const ns = (id: string, name: string, extra: Record<string, string>, component: string) => new k8s.KubeNamespace(this, id, {
+      metadata: { name, labels: { ...standardLabels('nanoe-monitoring', component), ...extra } },
     });
     ns('Namespace', config.namespace, podSecurity('restricted', 'restricted'), 'namespace');
     // Host network, PID and paths are beyond "baseline": the node agents get a namespace of their own

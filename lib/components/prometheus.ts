@@ -1,16 +1,17 @@
-import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
-import { toYaml } from './yaml-output';
-import { ConfigError } from './config/errors';
-import { IngressConfig, PrometheusConfig } from './config/types';
+import * as k8s from '../../imports/k8s';
+import { toYaml } from '../output/yaml-output';
+import { ConfigError } from '../config/errors';
+import { IngressConfig, PrometheusConfig } from '../config/types';
 import { configReloader } from './config-reloader';
-import { kubeObject } from './kube-object';
-import { selectorLabels, standardLabels } from './labels';
-import { container, httpProbe, restrictedPodSecurity } from './pod-security';
+import { KubeStatefulSet, lazy, namedPort, quantities } from './kube';
+import { selectorLabels, standardLabels } from '../wiring/labels';
+import { antiAffinity, container, httpProbe, restrictedPodSecurity } from './pod-security';
 import { publishThroughIngress, webAuth } from './published-service';
-import { renderScrapeJob, ScrapeTarget, scrapeServiceName, secretMountPath } from './scrape-target';
+import { ScrapeTarget, scrapeServiceName, secretMountPath } from '../wiring/scrape-target';
+import { AlertmanagersTarget, discoveryRbac, renderFederationJob, renderPrometheusConfig } from './prometheus-config';
 import { thanosSidecarContainer, THANOS_GRPC_PORT } from './thanos-sidecar';
-import { Peer, PortSpec, Wiring, Workload, workloadPeer } from './wiring';
+import { Peer, PortSpec, Wiring, Workload, workloadPeer } from '../wiring/wiring';
 
 /** The uid of `nobody` in the Prometheus image (its USER is a name, so the uid must be explicit). */
 const PROMETHEUS_UID = 65534;
@@ -65,7 +66,7 @@ export class Prometheus extends Construct {
   private readonly ruleFileNames: string[];
   /** Secrets mounted under /etc/prometheus/secrets/<name>/ for credentials files. */
   private readonly secretVolumes = new Set<string>();
-  private alertmanagers: { namespace: string; service: string; portName: string; basicAuth?: { username: string; passwordSecret: string } } | undefined;
+  private alertmanagers: AlertmanagersTarget | undefined;
 
   constructor(scope: Construct, id: string, private readonly props: PrometheusProps) {
     super(scope, id);
@@ -90,35 +91,35 @@ export class Prometheus extends Construct {
       wiring.allow({ from: this.peer, to: { kind: 'cidr', id: 'object-store', cidr: t.objectStoreEgress.cidr }, port: t.objectStoreEgress.port, protocol: 'TCP', reason: 'Thanos block upload' });
     }
 
-    kubeObject(this, 'ServiceAccount', {
-      apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'prometheus', namespace, labels },
+    new k8s.KubeServiceAccount(this, 'ServiceAccount', {
+      metadata: { name: 'prometheus', namespace, labels },
       automountServiceAccountToken: true, // discovery reads Endpoints/Pods through the API
     });
-    kubeObject(this, 'Service', {
-      apiVersion: 'v1', kind: 'Service', metadata: { name: this.serviceName, namespace, labels },
-      spec: { selector: this.workload.podLabels, ports: ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.name, protocol: 'TCP' })) },
+    new k8s.KubeService(this, 'Service', {
+      metadata: { name: this.serviceName, namespace, labels },
+      spec: { selector: this.workload.podLabels, ports: ports.map((p): k8s.ServicePort => ({ name: p.name, port: p.port, targetPort: namedPort(p.name), protocol: 'TCP' })) },
     });
-    new ApiObject(this, 'Config', {
-      apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'prometheus-config', namespace, labels },
-      data: { 'prometheus.yml': Lazy.any({ produce: () => this.renderConfigYaml() }) },
+    new k8s.KubeConfigMap(this, 'Config', {
+      metadata: { name: 'prometheus-config', namespace, labels },
+      data: { 'prometheus.yml': lazy(() => this.renderConfigYaml()) },
     });
     const ruleFiles = [...(props.ruleFiles ?? [])].sort((a, b) => a.name.localeCompare(b.name));
-    kubeObject(this, 'Rules', {
-      apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'prometheus-rules', namespace, labels },
+    new k8s.KubeConfigMap(this, 'Rules', {
+      metadata: { name: 'prometheus-rules', namespace, labels },
       data: Object.fromEntries(ruleFiles.map((f) => [f.name, f.text])),
     });
     this.ruleFileNames = ruleFiles.map((f) => f.name);
     if (config.federation) {
-      kubeObject(this, 'FederationJob', {
-        apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'prometheus-federation-job', namespace, labels },
+      new k8s.KubeConfigMap(this, 'FederationJob', {
+        metadata: { name: 'prometheus-federation-job', namespace, labels },
         data: { 'federate-job.yml': toYaml([this.renderFederationJob()]) },
       });
     }
     this.createStatefulSet(config, namespace, labels);
     if (config.replicas > 1) {
-      kubeObject(this, 'Pdb', {
-        apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'prometheus', namespace, labels },
-        spec: { maxUnavailable: 1, selector: { matchLabels: this.workload.podLabels } },
+      new k8s.KubePodDisruptionBudget(this, 'Pdb', {
+        metadata: { name: 'prometheus', namespace, labels },
+        spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: this.workload.podLabels } },
       });
     }
     if (config.exposure) {
@@ -155,13 +156,12 @@ export class Prometheus extends Construct {
     if (target.basicAuth) this.secretVolumes.add(target.basicAuth.passwordSecret);
     this.props.wiring.allowToWorkload(this.peer, target.workload, target.portName, `scrape job ${target.job}`);
     const ns = target.workload.namespace;
-    kubeObject(this, `Scrape-${target.job}`, {
-      apiVersion: 'v1', kind: 'Service',
+    new k8s.KubeService(this, `Scrape-${target.job}`, {
       metadata: { name: scrapeServiceName(target.job), namespace: ns, labels: standardLabels(target.job, 'metrics') },
       spec: {
-        clusterIP: 'None',
+        clusterIp: 'None',
         selector: target.workload.podLabels,
-        ports: [{ name: port.name, port: port.port, targetPort: port.name, protocol: port.protocol ?? 'TCP' }],
+        ports: [{ name: port.name, port: port.port, targetPort: namedPort(port.name), protocol: port.protocol ?? 'TCP' }],
       },
     });
     this.allowDiscoveryIn(ns);
@@ -184,68 +184,20 @@ export class Prometheus extends Construct {
   private allowDiscoveryIn(namespace: string): void {
     if (this.discoveryNamespaces.has(namespace)) return;
     this.discoveryNamespaces.add(namespace);
-    const labels = standardLabels('prometheus', 'server');
-    kubeObject(this, `DiscoveryRole-${namespace}`, {
-      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role',
-      metadata: { name: 'prometheus-discovery', namespace, labels },
-      rules: [{ apiGroups: [''], resources: ['endpoints', 'pods', 'services'], verbs: ['get', 'list', 'watch'] }],
-    });
-    kubeObject(this, `DiscoveryBinding-${namespace}`, {
-      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding',
-      metadata: { name: 'prometheus-discovery', namespace, labels },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'prometheus-discovery' },
-      subjects: [{ kind: 'ServiceAccount', name: 'prometheus', namespace: this.props.namespace }],
-    });
+    discoveryRbac(this, namespace, this.props.namespace);
   }
 
   /** The full prometheus.yml as an object (also used by tests and the local end-to-end check). */
   renderConfig(): Record<string, unknown> {
-    const { config, environment } = this.props;
-    const am = this.alertmanagers;
-    return {
-      global: {
-        scrape_interval: config.scrapeInterval,
-        evaluation_interval: config.evaluationInterval,
-        // `replica` distinguishes HA replicas for deduplication downstream; expanded from the pod name.
-        external_labels: { environment, replica: '${POD_NAME}' },
-      },
-      ...(am ? {
-        alerting: {
-          alertmanagers: [{
-            kubernetes_sd_configs: [{ role: 'endpoints', namespaces: { names: [am.namespace] } }],
-            ...(am.basicAuth ? { basic_auth: { username: am.basicAuth.username, password_file: `${secretMountPath(am.basicAuth.passwordSecret)}/password` } } : {}),
-            relabel_configs: [
-              { source_labels: ['__meta_kubernetes_service_name'], regex: am.service, action: 'keep' },
-              { source_labels: ['__meta_kubernetes_endpoint_port_name'], regex: am.portName, action: 'keep' },
-            ],
-          }],
-        },
-      } : {}),
-      rule_files: this.ruleFileNames.map((n) => `${RULES_DIR}/${n}`),
-      scrape_configs: this.targets.map(renderScrapeJob),
-      ...(config.remoteWrite.length > 0 ? {
-        remote_write: config.remoteWrite.map((rw) => ({
-          name: rw.name,
-          url: rw.url,
-          ...(rw.credentialsSecret && rw.basicAuthUsername ? { basic_auth: { username: rw.basicAuthUsername, password_file: `${secretMountPath(rw.credentialsSecret)}/password` } } : {}),
-          ...(rw.credentialsSecret && !rw.basicAuthUsername ? { authorization: { credentials_file: `${secretMountPath(rw.credentialsSecret)}/token` } } : {}),
-          queue_config: { capacity: rw.queue.capacity, max_shards: rw.queue.maxShards, max_samples_per_send: rw.queue.maxSamplesPerSend },
-          ...(rw.dropMetrics.length > 0 ? { write_relabel_configs: rw.dropMetrics.map((regex) => ({ source_labels: ['__name__'], regex, action: 'drop' })) } : {}),
-        })),
-      } : {}),
-    };
+    return renderPrometheusConfig({
+      config: this.props.config, environment: this.props.environment, alertmanagers: this.alertmanagers,
+      ruleFiles: this.ruleFileNames.map((n) => `${RULES_DIR}/${n}`), targets: this.targets,
+    });
   }
 
   /** The scrape job a global Prometheus adds to pull this one's selected series. */
   renderFederationJob(): Record<string, unknown> {
-    const { config, namespace, environment } = this.props;
-    return {
-      job_name: `federate-${environment}`,
-      honor_labels: true, // keep the original job/instance labels of the federated series
-      metrics_path: '/federate',
-      params: { 'match[]': [...(config.federation?.match ?? [])] },
-      static_configs: [{ targets: [`${this.serviceName}.${namespace}.svc:${WEB_PORT}`] }],
-    };
+    return renderFederationJob(this.props.config, this.props.environment, `${this.serviceName}.${this.props.namespace}.svc:${WEB_PORT}`);
   }
 
   private renderConfigYaml(): string {
@@ -257,7 +209,7 @@ export class Prometheus extends Construct {
     const auth = webAuth(config.exposure, 'web');
     for (const rw of config.remoteWrite) if (rw.credentialsSecret) this.secretVolumes.add(rw.credentialsSecret);
     const secretNames = () => [...this.secretVolumes].sort();
-    const prometheus = container({
+    const prometheus: k8s.Container = container({
       name: 'prometheus', image: config.image, uid: PROMETHEUS_UID, resources: config.resources,
       args: [
         `--config.file=${CONFIG_DIR}/prometheus.yml`,
@@ -283,21 +235,22 @@ export class Prometheus extends Construct {
       readinessProbe: auth.probe('/-/ready', 5) ?? httpProbe('/-/ready', 'web', 5),
       livenessProbe: auth.probe('/-/healthy', 15, 4) ?? httpProbe('/-/healthy', 'web', 15, 4),
     });
-    // A large WAL takes minutes to replay; the startup probe keeps liveness from killing it meanwhile.
-    prometheus.startupProbe = auth.probe('/-/ready', 15, 60) ?? httpProbe('/-/ready', 'web', 15, 60);
     // Credentials Secrets can still be added after this (sendAlertsTo), so their mounts resolve at synth.
-    const staticMounts = prometheus.volumeMounts as unknown[];
-    prometheus.volumeMounts = Lazy.any({
-      produce: () => [...staticMounts, ...secretNames().map((s) => ({ name: `secret-${s}`, mountPath: secretMountPath(s), readOnly: true }))],
-    });
+    const staticMounts = prometheus.volumeMounts ?? [];
+    const withStartup: k8s.Container = {
+      ...prometheus,
+      // A large WAL takes minutes to replay; the startup probe keeps liveness from killing it meanwhile.
+      startupProbe: auth.probe('/-/ready', 15, 60) ?? httpProbe('/-/ready', 'web', 15, 60),
+      volumeMounts: lazy((): k8s.VolumeMount[] => [...staticMounts, ...secretNames().map((s) => ({ name: `secret-${s}`, mountPath: secretMountPath(s), readOnly: true }))]),
+    };
     const reloader = configReloader(PROMETHEUS_UID, [
       { name: 'config', mountPath: CONFIG_DIR },
       { name: 'rules', mountPath: RULES_DIR },
     ], auth.reloadUrl(WEB_PORT), auth.env);
-    const containers = [prometheus, reloader];
+    const containers = [withStartup, reloader];
     if (config.thanosSidecar) containers.push(thanosSidecarContainer(config.thanosSidecar, `http://127.0.0.1:${WEB_PORT}`, PROMETHEUS_UID));
-    kubeObject(this, 'StatefulSet', {
-      apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'prometheus', namespace, labels },
+    new KubeStatefulSet(this, 'StatefulSet', {
+      metadata: { name: 'prometheus', namespace, labels },
       spec: {
         replicas: config.replicas,
         serviceName: scrapeServiceName('prometheus'),
@@ -312,45 +265,26 @@ export class Prometheus extends Construct {
             automountServiceAccountToken: true,
             securityContext: restrictedPodSecurity(PROMETHEUS_UID),
             terminationGracePeriodSeconds: 600, // time to flush the head block on shutdown
-            ...(config.replicas > 1 ? { affinity: antiAffinity(this.workload.podLabels) } : {}),
+            affinity: config.replicas > 1 ? antiAffinity(this.workload.podLabels) : undefined,
             containers,
-            volumes: Lazy.any({
-              produce: () => [
+            volumes: lazy((): k8s.Volume[] => [
                 { name: 'config', configMap: { name: 'prometheus-config' } },
                 { name: 'rules', configMap: { name: 'prometheus-rules' } },
                 ...auth.volumes,
                 ...(config.thanosSidecar ? [{ name: 'thanos-objstore', secret: { secretName: config.thanosSidecar.objectStoreSecret } }] : []),
                 ...secretNames().map((s) => ({ name: `secret-${s}`, secret: { secretName: s } })),
-              ],
-            }),
+            ]),
           },
         },
         volumeClaimTemplates: [{
-          apiVersion: 'v1', kind: 'PersistentVolumeClaim',
           metadata: { name: 'prometheus-data', labels },
           spec: {
             accessModes: ['ReadWriteOnce'],
-            ...(config.storageClass ? { storageClassName: config.storageClass } : {}),
-            resources: { requests: { storage: config.storage } },
+            storageClassName: config.storageClass ?? undefined,
+            resources: { requests: quantities({ storage: config.storage }) },
           },
         }],
       },
     });
-  }
-}
-
-/** Spreads replicas over nodes, so one node failure never takes all of them. */
-export function antiAffinity(podLabels: Record<string, string>): Record<string, unknown> {
-  return {
-    podAntiAffinity: {
-      requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: podLabels } }],
-    },
-  };
-}
-
-/** Throws when a name is not usable as a rule file name in a ConfigMap. */
-export function checkRuleFileName(name: string): void {
-  if (!/^[-._a-zA-Z0-9]+$/.test(name)) {
-    throw new ConfigError('rules/', name, 'is not a valid ConfigMap key', 'rename the file using letters, digits, "-", "_" and "." only');
   }
 }

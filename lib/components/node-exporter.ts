@@ -1,7 +1,8 @@
 import { Construct } from 'constructs';
+import * as k8s from '../../imports/k8s';
 import { nodeAgentDaemonSet, NodeAgentProps } from './node-agent';
 import { container, httpProbe } from './pod-security';
-import { Workload } from './wiring';
+import { Workload } from '../wiring/wiring';
 
 const NOBODY = 65534;
 /** Pseudo and container filesystems whose usage says nothing about the node's disks. */
@@ -24,8 +25,8 @@ export class NodeExporter extends Construct {
   constructor(scope: Construct, id: string, props: NodeAgentProps) {
     super(scope, id);
     const { config } = props;
-    this.workload = nodeAgentDaemonSet(this, 'node-exporter', props, true, (workload) => ({
-      hostPID: true,
+    this.workload = nodeAgentDaemonSet(this, 'node-exporter', props, true, (workload): k8s.PodSpec => ({
+      hostPid: true,
       dnsPolicy: 'ClusterFirstWithHostNet',
       securityContext: { runAsNonRoot: true, runAsUser: NOBODY, runAsGroup: NOBODY, seccompProfile: { type: 'RuntimeDefault' } },
       containers: [container({

@@ -1,6 +1,6 @@
-import { EnvironmentConfig } from './config/types';
+import { EnvironmentConfig } from '../config/types';
 import { toYaml, toYamlDocuments } from './yaml-output';
-import { PART_OF, standardLabels } from './labels';
+import { PART_OF, standardLabels } from '../wiring/labels';
 
 type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; annotations?: Record<string, string> } };
 

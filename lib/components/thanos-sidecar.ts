@@ -1,5 +1,6 @@
-import { ThanosSidecarConfig } from './config/types';
-import { container, ContainerJson, httpProbe } from './pod-security';
+import { ThanosSidecarConfig } from '../config/types';
+import * as k8s from '../../imports/k8s';
+import { container, httpProbe } from './pod-security';
 
 /** The Thanos Store API port that Thanos Querier connects to. */
 export const THANOS_GRPC_PORT = 10901;
@@ -10,7 +11,7 @@ const THANOS_HTTP_PORT = 10902;
  * serves recent data to Thanos Querier over gRPC. Deduplication across HA replicas uses the
  * `replica` external label Prometheus sets from the pod name.
  */
-export function thanosSidecarContainer(config: ThanosSidecarConfig, prometheusUrl: string, uid: number): ContainerJson {
+export function thanosSidecarContainer(config: ThanosSidecarConfig, prometheusUrl: string, uid: number): k8s.Container {
   return container({
     name: 'thanos-sidecar', image: config.image, uid,
     resources: { requests: { cpu: '50m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } },

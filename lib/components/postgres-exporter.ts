@@ -1,6 +1,7 @@
-import { DatabaseExporterConfig } from './config/types';
-import { container, ContainerJson, httpProbe } from './pod-security';
-import { PortSpec } from './wiring';
+import { DatabaseExporterConfig } from '../config/types';
+import * as k8s from '../../imports/k8s';
+import { container, httpProbe } from './pod-security';
+import { PortSpec } from '../wiring/wiring';
 
 const NOBODY = 65534;
 
@@ -21,7 +22,7 @@ export function postgresExporterPort(config: DatabaseExporterConfig): PortSpec {
  * The postgres-exporter container. User and password come from the Secret `credentialsSecret`
  * (keys `username`, `password`), never from config, so no credential is written to `dist/`.
  */
-export function postgresExporterContainer(config: DatabaseExporterConfig, conn: PostgresConnection): ContainerJson {
+export function postgresExporterContainer(config: DatabaseExporterConfig, conn: PostgresConnection): k8s.Container {
   const secret = (name: string, key: string) => ({ name, valueFrom: { secretKeyRef: { name: config.credentialsSecret, key } } });
   return container({
     name: 'postgres-exporter', image: config.image, uid: NOBODY, resources: config.resources,

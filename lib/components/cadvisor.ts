@@ -1,7 +1,8 @@
 import { Construct } from 'constructs';
+import * as k8s from '../../imports/k8s';
 import { nodeAgentDaemonSet, NodeAgentProps } from './node-agent';
 import { container, httpProbe } from './pod-security';
-import { Workload } from './wiring';
+import { Workload } from '../wiring/wiring';
 
 /**
  * cAdvisor metric groups nobody charts here (see cAdvisor's -disable_metrics): each one adds series
@@ -35,7 +36,7 @@ export class Cadvisor extends Construct {
     const hostPaths: [string, string][] = [
       ['rootfs', '/'], ['var-run', '/var/run'], ['sys', '/sys'], ['containerd', '/var/lib/containerd'], ['docker', '/var/lib/docker'], ['disk', '/dev/disk'],
     ];
-    this.workload = nodeAgentDaemonSet(this, 'cadvisor', props, false, (workload) => ({
+    this.workload = nodeAgentDaemonSet(this, 'cadvisor', props, false, (workload): k8s.PodSpec => ({
       securityContext: { seccompProfile: { type: 'RuntimeDefault' } },
       containers: [container({
         name: 'cadvisor', image: config.image, uid: 0, resources: config.resources,

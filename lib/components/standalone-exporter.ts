@@ -1,15 +1,15 @@
 import { Construct } from 'constructs';
-import { kubeObject } from './kube-object';
-import { selectorLabels, standardLabels } from './labels';
-import { ContainerJson, restrictedPodSecurity } from './pod-security';
-import { PortSpec, Wiring, Workload, workloadPeer } from './wiring';
+import * as k8s from '../../imports/k8s';
+import { selectorLabels, standardLabels } from '../wiring/labels';
+import { restrictedPodSecurity } from './pod-security';
+import { PortSpec, Wiring, Workload, workloadPeer } from '../wiring/wiring';
 
 /** Props of `StandaloneExporter`. */
 export interface StandaloneExporterProps {
   /** `postgres-exporter` or `redis-exporter`: the `app.kubernetes.io/name` of the Deployment. */
   readonly name: 'postgres-exporter' | 'redis-exporter';
   /** The exporter container (from `postgresExporterContainer` / `redisExporterContainer`). */
-  readonly container: ContainerJson;
+  readonly container: k8s.Container;
   /** Its metrics port. */
   readonly port: PortSpec;
   /** Namespace of the stack. */
@@ -36,9 +36,9 @@ export class StandaloneExporter extends Construct {
       from: workloadPeer(this.workload), to: { kind: 'cidr', id: `${name}-database`, cidr: props.database.cidr },
       port: props.database.port, protocol: 'TCP', reason: 'the monitored database',
     });
-    const uid = (props.container.securityContext as { runAsUser?: number } | undefined)?.runAsUser ?? 65534;
-    kubeObject(this, 'Deployment', {
-      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace, labels },
+    const uid = props.container.securityContext?.runAsUser ?? 65534;
+    new k8s.KubeDeployment(this, 'Deployment', {
+      metadata: { name, namespace, labels },
       spec: {
         replicas: 1,
         selector: { matchLabels: this.workload.podLabels },

@@ -2,7 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { readFileSync } from 'fs';
 import { loadAll } from 'js-yaml';
-import { ConfigError } from './config/errors';
+import { ConfigError } from '../config/errors';
 
 /** Parsed files by content: every environment loads the same backend manifests. */
 const parsed = new Map<string, unknown[]>();

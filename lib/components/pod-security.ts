@@ -1,15 +1,14 @@
-import { Resources } from './config/types';
-import { PortSpec } from './wiring';
-
-/** A container as it appears in a pod spec (Kubernetes JSON). */
-export type ContainerJson = Record<string, unknown> & { name: string; image: string };
+import * as k8s from '../../imports/k8s';
+import { Resources } from '../config/types';
+import { PortSpec } from '../wiring/wiring';
+import { namedPort, quantities } from './kube';
 
 /**
  * The security context of the Pod Security Standards "restricted" profile. cdk8s-plus-27 sets
  * runAsNonRoot without a numeric user, which the kubelet refuses for images whose USER is a name
  * (Prometheus, node-exporter: `nobody`), so every container here gets an explicit numeric uid.
  */
-export function restrictedContainerSecurity(uid: number): Record<string, unknown> {
+export function restrictedContainerSecurity(uid: number): k8s.SecurityContext {
   return {
     runAsNonRoot: true,
     runAsUser: uid,
@@ -22,7 +21,7 @@ export function restrictedContainerSecurity(uid: number): Record<string, unknown
 }
 
 /** Pod-level security context: non-root, seccomp RuntimeDefault, volumes owned by `fsGroup`. */
-export function restrictedPodSecurity(uid: number): Record<string, unknown> {
+export function restrictedPodSecurity(uid: number): k8s.PodSecurityContext {
   return {
     runAsNonRoot: true,
     runAsUser: uid,
@@ -48,36 +47,46 @@ export interface ContainerOptions {
   /** Numeric user id; the container runs non-root with the restricted security context. */
   readonly uid: number;
   /** Volume mounts. @default none */
-  readonly volumeMounts?: readonly Record<string, unknown>[];
+  readonly volumeMounts?: readonly k8s.VolumeMount[];
   /** Environment variables (values or secretKeyRef). @default none */
-  readonly env?: readonly Record<string, unknown>[];
+  readonly env?: readonly k8s.EnvVar[];
   /** Readiness probe. @default none */
-  readonly readinessProbe?: Record<string, unknown>;
+  readonly readinessProbe?: k8s.Probe;
   /** Liveness probe. @default none */
-  readonly livenessProbe?: Record<string, unknown>;
+  readonly livenessProbe?: k8s.Probe;
   /** Replaces the restricted security context (node agents only). @default restricted */
-  readonly securityContext?: Record<string, unknown>;
+  readonly securityContext?: k8s.SecurityContext;
 }
 
 /** A hardened container: pinned image, requests and limits, restricted security context. */
-export function container(o: ContainerOptions): ContainerJson {
+export function container(o: ContainerOptions): k8s.Container {
   return {
     name: o.name,
     image: o.image,
     imagePullPolicy: 'IfNotPresent',
-    ...(o.args ? { args: [...o.args] } : {}),
-    ...(o.env ? { env: [...o.env] } : {}),
-    ...(o.ports ? { ports: o.ports.map((p) => ({ name: p.name, containerPort: p.port, protocol: p.protocol ?? 'TCP' })) } : {}),
-    resources: { requests: { ...o.resources.requests }, limits: { ...o.resources.limits } },
+    // Optional fields stay undefined (and are left out) rather than spread in, so the compiler checks their names.
+    args: o.args ? [...o.args] : undefined,
+    env: o.env ? [...o.env] : undefined,
+    ports: o.ports?.map((p): k8s.ContainerPort => ({ name: p.name, containerPort: p.port, protocol: p.protocol ?? 'TCP' })),
+    resources: { requests: quantities(o.resources.requests), limits: quantities(o.resources.limits) },
     securityContext: o.securityContext ?? restrictedContainerSecurity(o.uid),
-    ...(o.volumeMounts ? { volumeMounts: [...o.volumeMounts] } : {}),
-    ...(o.readinessProbe ? { readinessProbe: o.readinessProbe } : {}),
-    ...(o.livenessProbe ? { livenessProbe: o.livenessProbe } : {}),
+    volumeMounts: o.volumeMounts ? [...o.volumeMounts] : undefined,
+    readinessProbe: o.readinessProbe,
+    livenessProbe: o.livenessProbe,
     terminationMessagePolicy: 'FallbackToLogsOnError',
   };
 }
 
 /** An HTTP GET probe on a named port. */
-export function httpProbe(path: string, port: string, periodSeconds = 10, failureThreshold = 3): Record<string, unknown> {
-  return { httpGet: { path, port }, periodSeconds, timeoutSeconds: 5, failureThreshold };
+export function httpProbe(path: string, port: string, periodSeconds = 10, failureThreshold = 3): k8s.Probe {
+  return { httpGet: { path, port: namedPort(port) }, periodSeconds, timeoutSeconds: 5, failureThreshold };
+}
+
+/** Spreads replicas over nodes, so one node failure never takes all of them. */
+export function antiAffinity(podLabels: Record<string, string>): k8s.Affinity {
+  return {
+    podAntiAffinity: {
+      requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: podLabels } }],
+    },
+  };
 }

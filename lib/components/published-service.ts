@@ -1,7 +1,8 @@
 import { Construct } from 'constructs';
-import { ExposureConfig, IngressConfig } from './config/types';
-import { kubeObject } from './kube-object';
-import { Wiring, Workload } from './wiring';
+import { ExposureConfig, IngressConfig } from '../config/types';
+import * as k8s from '../../imports/k8s';
+import { namedPort } from './kube';
+import { Wiring, Workload } from '../wiring/wiring';
 
 /** Props of `publishThroughIngress`. */
 export interface PublishProps {
@@ -27,11 +28,10 @@ export interface PublishProps {
 export function publishThroughIngress(scope: Construct, id: string, p: PublishProps): void {
   const controller = p.ingress.controller;
   p.wiring.allowToWorkload({ kind: 'pods', id: 'ingress-controller', namespace: controller.namespace, podLabels: controller.podLabels }, p.workload, p.portName, 'users through the Ingress');
-  kubeObject(scope, id, {
-    apiVersion: 'networking.k8s.io/v1', kind: 'Ingress',
+  new k8s.KubeIngress(scope, id, {
     metadata: {
       name: p.name, namespace: p.namespace, labels: p.labels,
-      ...(p.ingress.clusterIssuer ? { annotations: { 'cert-manager.io/cluster-issuer': p.ingress.clusterIssuer } } : {}),
+      annotations: p.ingress.clusterIssuer ? { 'cert-manager.io/cluster-issuer': p.ingress.clusterIssuer } : undefined,
     },
     spec: {
       ingressClassName: p.ingress.className,
@@ -50,9 +50,9 @@ export const WEB_AUTH_DIR = '/etc/web-auth';
  * (every HTTP endpoint, /-/ready included, asks for them once a web config has users).
  */
 export function webAuth(exposure: ExposureConfig | null, portName: string): {
-  args: string[]; volumes: Record<string, unknown>[]; mounts: Record<string, unknown>[];
-  probe: (path: string, periodSeconds?: number, failureThreshold?: number) => Record<string, unknown> | undefined;
-  reloadUrl: (port: number) => string; env: Record<string, unknown>[];
+  args: string[]; volumes: k8s.Volume[]; mounts: k8s.VolumeMount[];
+  probe: (path: string, periodSeconds?: number, failureThreshold?: number) => k8s.Probe | undefined;
+  reloadUrl: (port: number) => string; env: k8s.EnvVar[];
 } {
   if (!exposure) {
     return { args: [], volumes: [], mounts: [], env: [], probe: () => undefined, reloadUrl: (port) => `http://127.0.0.1:${port}/-/reload` };
@@ -61,7 +61,7 @@ export function webAuth(exposure: ExposureConfig | null, portName: string): {
     args: [`--web.config.file=${WEB_AUTH_DIR}/web-config.yml`],
     volumes: [{ name: 'web-auth', secret: { secretName: exposure.authSecret } }],
     mounts: [{ name: 'web-auth', mountPath: WEB_AUTH_DIR, readOnly: true }],
-    probe: (_path, periodSeconds = 10, failureThreshold = 3) => ({ tcpSocket: { port: portName }, periodSeconds, timeoutSeconds: 5, failureThreshold }),
+    probe: (_path, periodSeconds = 10, failureThreshold = 3) => ({ tcpSocket: { port: namedPort(portName) }, periodSeconds, timeoutSeconds: 5, failureThreshold }),
     // Kubernetes expands $(VAR) in args from the container's env, so the password stays in the Secret.
     env: [{ name: 'WEB_AUTH_PASSWORD', valueFrom: { secretKeyRef: { name: exposure.authSecret, key: 'password' } } }],
     reloadUrl: (port) => `http://${exposure.username}:$(WEB_AUTH_PASSWORD)@127.0.0.1:${port}/-/reload`,

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
-import { kubeObject } from './kube-object';
-import { PART_OF, standardLabels } from './labels';
-import { Path, Peer, Wiring } from './wiring';
+import * as k8s from '../../imports/k8s';
+import { PART_OF, standardLabels } from '../wiring/labels';
+import { Path, Peer, Wiring } from '../wiring/wiring';
 
 /** Props of `NetworkPolicies`. */
 export interface NetworkPoliciesProps {
@@ -11,10 +11,8 @@ export interface NetworkPoliciesProps {
   readonly nodeCidr: string;
 }
 
-type Json = Record<string, unknown>;
-
 const NAMESPACE_NAME = 'kubernetes.io/metadata.name';
-const DNS_PEER: Json = {
+const DNS_PEER: k8s.NetworkPolicyPeer = {
   namespaceSelector: { matchLabels: { [NAMESPACE_NAME]: 'kube-system' } },
   podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
 };
@@ -35,37 +33,38 @@ export class NetworkPolicies extends Construct {
     const owned = [...new Set(workloads.filter((w) => w.owned).map((w) => w.namespace))];
 
     for (const namespace of owned) {
-      kubeObject(this, `DefaultDeny-${namespace}`, {
-        apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'default-deny', namespace, labels },
+      new k8s.KubeNetworkPolicy(this, `DefaultDeny-${namespace}`, {
+        metadata: { name: 'default-deny', namespace, labels },
         spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
       });
-      kubeObject(this, `Dns-${namespace}`, {
-        apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'allow-dns', namespace, labels },
+      new k8s.KubeNetworkPolicy(this, `Dns-${namespace}`, {
+        metadata: { name: 'allow-dns', namespace, labels },
         spec: {
           podSelector: {},
           policyTypes: ['Egress'],
-          egress: [{ to: [DNS_PEER], ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] }],
+          egress: [{ to: [DNS_PEER], ports: [{ protocol: 'UDP', port: k8s.IntOrString.fromNumber(53) }, { protocol: 'TCP', port: k8s.IntOrString.fromNumber(53) }] }],
         },
       });
     }
 
-    const peerOf = (peer: Peer): Json => {
+    const peerOf = (peer: Peer): k8s.NetworkPolicyPeer => {
       if (peer.kind === 'cidr') return { ipBlock: { cidr: peer.cidr } };
       if (peer.kind === 'pods') {
-        return { namespaceSelector: { matchLabels: { [NAMESPACE_NAME]: peer.namespace } }, ...(peer.podLabels ? { podSelector: { matchLabels: peer.podLabels } } : {}) };
+        return { namespaceSelector: { matchLabels: { [NAMESPACE_NAME]: peer.namespace } }, podSelector: peer.podLabels ? { matchLabels: peer.podLabels } : undefined };
       }
       if (peer.workload.hostNetwork) return { ipBlock: { cidr: props.nodeCidr } };
       return { namespaceSelector: { matchLabels: { [NAMESPACE_NAME]: peer.workload.namespace } }, podSelector: { matchLabels: peer.workload.podLabels } };
     };
     // Named ports resolve on the destination pod; an ipBlock destination, or a port the manifest left
     // unnamed, has no name to match, so it gets the number.
-    const portOf = (path: Path): Json => {
+    const portOf = (path: Path): k8s.NetworkPolicyPort => {
       const to = path.to;
       const named = to.kind === 'workload' && !to.workload.hostNetwork && path.portName
         && !to.workload.ports.find((p) => p.name === path.portName)?.unnamed;
-      return { protocol: path.protocol, port: named ? path.portName : path.port };
+      return { protocol: path.protocol, port: named ? k8s.IntOrString.fromString(path.portName!) : k8s.IntOrString.fromNumber(path.port) };
     };
-    const rule = (direction: 'from' | 'to', path: Path): Json => ({ [direction]: [peerOf(path[direction])], ports: [portOf(path)] });
+    const ingressRule = (path: Path): k8s.NetworkPolicyIngressRule => ({ from: [peerOf(path.from)], ports: [portOf(path)] });
+    const egressRule = (path: Path): k8s.NetworkPolicyEgressRule => ({ to: [peerOf(path.to)], ports: [portOf(path)] });
 
     // Paths indexed by the workload at either end: one pass, not one scan of all paths per workload.
     const byEnd = (end: 'from' | 'to') => {
@@ -86,15 +85,14 @@ export class NetworkPolicies extends Construct {
       const ingress = pathsTo.get(w.id) ?? [];
       const egress = w.owned ? pathsFrom.get(w.id) ?? [] : [];
       const reasons = [...new Set([...ingress, ...egress].map((p) => p.reason))].join('; ');
-      kubeObject(this, `Policy-${w.id}`, {
-        apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy',
+      new k8s.KubeNetworkPolicy(this, `Policy-${w.id}`, {
         metadata: { name: w.owned ? w.id : `${w.id}-monitoring`, namespace: w.namespace, labels, annotations: { 'nanoe-monitoring/paths': reasons } },
         spec: {
           podSelector: { matchLabels: w.podLabels },
           // The backend's pods only get allow rules for ingress; their egress stays the backend's business.
           policyTypes: w.owned ? ['Ingress', 'Egress'] : ['Ingress'],
-          ingress: ingress.map((p) => rule('from', p)),
-          ...(w.owned ? { egress: egress.map((p) => rule('to', p)) } : {}),
+          ingress: ingress.map(ingressRule),
+          egress: w.owned ? egress.map(egressRule) : undefined,
         },
       });
     }

@@ -1,15 +1,15 @@
 import { App } from 'cdk8s';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'fs';
 import { dirname, join, resolve } from 'path';
-import { loadConfigFile } from './config/load';
-import { EnvironmentConfig } from './config/types';
-import { API_RULES_FILE_NAME, renderApiRulesYaml } from './content/api-rules';
-import { loadDashboards, validateDashboards } from './content/dashboards';
-import { loadRuleFiles, validateRuleExpressions } from './content/rules';
+import { loadConfigFile } from '../config/load';
+import { EnvironmentConfig } from '../config/types';
+import { API_RULES_FILE_NAME, renderApiRulesYaml } from '../content/api-rules';
+import { loadDashboards, validateDashboards } from '../content/dashboards';
+import { checkRuleFileName, loadRuleFiles, validateRuleExpressions } from '../content/rules';
 import { environmentFiles, OutputFile } from './gitops';
-import { DashboardContent } from './grafana';
-import { checkRuleFileName, RuleFileContent } from './prometheus';
-import { API_JOB, MonitoringStack } from './stack';
+import { DashboardContent } from '../components/grafana';
+import { RuleFileContent } from '../components/prometheus';
+import { API_JOB, MonitoringStack } from '../components/stack';
 
 /** Where the project's inputs are. */
 export interface SynthOptions {

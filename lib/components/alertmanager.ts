@@ -1,11 +1,12 @@
 import { Construct } from 'constructs';
-import { AlertmanagerConfig, IngressConfig } from './config/types';
+import { AlertmanagerConfig, IngressConfig } from '../config/types';
 import { configReloader } from './config-reloader';
-import { kubeObject } from './kube-object';
-import { selectorLabels, standardLabels } from './labels';
+import * as k8s from '../../imports/k8s';
+import { KubeStatefulSet, namedPort, quantities } from './kube';
+import { selectorLabels, standardLabels } from '../wiring/labels';
 import { container, httpProbe, restrictedPodSecurity } from './pod-security';
 import { publishThroughIngress, webAuth } from './published-service';
-import { Wiring, Workload, workloadPeer } from './wiring';
+import { Wiring, Workload, workloadPeer } from '../wiring/wiring';
 
 const ALERTMANAGER_UID = 65534;
 const WEB_PORT = 9093;
@@ -45,12 +46,12 @@ export class Alertmanager extends Construct {
     config.receiverEgress.forEach((e, i) => wiring.allow({
       from: workloadPeer(this.workload), to: { kind: 'cidr', id: `receivers-${i}`, cidr: e.cidr }, port: e.port, protocol: 'TCP', reason: 'notification receivers',
     }));
-    kubeObject(this, 'Service', {
-      apiVersion: 'v1', kind: 'Service', metadata: { name: this.serviceName, namespace, labels },
-      spec: { selector: this.workload.podLabels, ports: [{ name: 'web', port: WEB_PORT, targetPort: 'web', protocol: 'TCP' }] },
+    new k8s.KubeService(this, 'Service', {
+      metadata: { name: this.serviceName, namespace, labels },
+      spec: { selector: this.workload.podLabels, ports: [{ name: 'web', port: WEB_PORT, targetPort: namedPort('web'), protocol: 'TCP' }] },
     });
-    kubeObject(this, 'StatefulSet', {
-      apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'alertmanager', namespace, labels },
+    new KubeStatefulSet(this, 'StatefulSet', {
+      metadata: { name: 'alertmanager', namespace, labels },
       spec: {
         replicas: 1,
         serviceName: this.serviceName,
@@ -86,9 +87,8 @@ export class Alertmanager extends Construct {
           },
         },
         volumeClaimTemplates: [{
-          apiVersion: 'v1', kind: 'PersistentVolumeClaim',
           metadata: { name: 'alertmanager-data', labels },
-          spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: config.storage } } },
+          spec: { accessModes: ['ReadWriteOnce'], resources: { requests: quantities({ storage: config.storage }) } },
         }],
       },
     });

@@ -1,0 +1,97 @@
+import { Construct } from 'constructs';
+import * as k8s from '../../imports/k8s';
+import { PrometheusConfig } from '../config/types';
+import { standardLabels } from '../wiring/labels';
+import { renderScrapeJob, ScrapeTarget, secretMountPath } from '../wiring/scrape-target';
+
+/** Where Prometheus sends alerts: the Alertmanager Service, its port name and the basic auth it asks for. */
+export interface AlertmanagersTarget {
+  /** Namespace of the Alertmanager pods. */
+  readonly namespace: string;
+  /** Name of the Service whose endpoints are discovered. */
+  readonly service: string;
+  /** Name of the Service port to send to. */
+  readonly portName: string;
+  /** Credentials, when Alertmanager asks for them. @default none */
+  readonly basicAuth?: { readonly username: string; readonly passwordSecret: string };
+}
+
+/** What `prometheus.yml` is rendered from. */
+export interface PrometheusConfigInput {
+  /** Server settings (intervals, remote write). */
+  readonly config: PrometheusConfig;
+  /** Environment name, set as the `environment` external label. */
+  readonly environment: string;
+  /** Where alerts go. @default no alerting section */
+  readonly alertmanagers?: AlertmanagersTarget;
+  /** Paths of the rule files inside the container. */
+  readonly ruleFiles: readonly string[];
+  /** The scrape targets, in job order. */
+  readonly targets: readonly ScrapeTarget[];
+}
+
+/** The full prometheus.yml as an object. */
+export function renderPrometheusConfig(input: PrometheusConfigInput): Record<string, unknown> {
+  const { config, environment, ruleFiles, targets } = input;
+  const am = input.alertmanagers;
+  return {
+    global: {
+      scrape_interval: config.scrapeInterval,
+      evaluation_interval: config.evaluationInterval,
+      // `replica` distinguishes HA replicas for deduplication downstream; expanded from the pod name.
+      external_labels: { environment, replica: '${POD_NAME}' },
+    },
+    ...(am ? {
+      alerting: {
+        alertmanagers: [{
+          kubernetes_sd_configs: [{ role: 'endpoints', namespaces: { names: [am.namespace] } }],
+          ...(am.basicAuth ? { basic_auth: { username: am.basicAuth.username, password_file: `${secretMountPath(am.basicAuth.passwordSecret)}/password` } } : {}),
+          relabel_configs: [
+            { source_labels: ['__meta_kubernetes_service_name'], regex: am.service, action: 'keep' },
+            { source_labels: ['__meta_kubernetes_endpoint_port_name'], regex: am.portName, action: 'keep' },
+          ],
+        }],
+      },
+    } : {}),
+    rule_files: ruleFiles,
+    scrape_configs: targets.map(renderScrapeJob),
+    ...(config.remoteWrite.length > 0 ? {
+      remote_write: config.remoteWrite.map((rw) => ({
+        name: rw.name,
+        url: rw.url,
+        ...(rw.credentialsSecret && rw.basicAuthUsername ? { basic_auth: { username: rw.basicAuthUsername, password_file: `${secretMountPath(rw.credentialsSecret)}/password` } } : {}),
+        ...(rw.credentialsSecret && !rw.basicAuthUsername ? { authorization: { credentials_file: `${secretMountPath(rw.credentialsSecret)}/token` } } : {}),
+        queue_config: { capacity: rw.queue.capacity, max_shards: rw.queue.maxShards, max_samples_per_send: rw.queue.maxSamplesPerSend },
+        ...(rw.dropMetrics.length > 0 ? { write_relabel_configs: rw.dropMetrics.map((regex) => ({ source_labels: ['__name__'], regex, action: 'drop' })) } : {}),
+      })),
+    } : {}),
+  };
+}
+
+/** The scrape job a global Prometheus adds to pull this Prometheus's selected series from `address` (host:port). */
+export function renderFederationJob(config: PrometheusConfig, environment: string, address: string): Record<string, unknown> {
+  return {
+    job_name: `federate-${environment}`,
+    honor_labels: true, // keep the original job/instance labels of the federated series
+    metrics_path: '/federate',
+    params: { 'match[]': [...(config.federation?.match ?? [])] },
+    static_configs: [{ targets: [address] }],
+  };
+}
+
+/**
+ * Read-only discovery of Services, Endpoints and Pods in one namespace for the `prometheus` service
+ * account of `prometheusNamespace`: nothing cluster-wide.
+ */
+export function discoveryRbac(scope: Construct, namespace: string, prometheusNamespace: string): void {
+  const labels = standardLabels('prometheus', 'server');
+  new k8s.KubeRole(scope, `DiscoveryRole-${namespace}`, {
+    metadata: { name: 'prometheus-discovery', namespace, labels },
+    rules: [{ apiGroups: [''], resources: ['endpoints', 'pods', 'services'], verbs: ['get', 'list', 'watch'] }],
+  });
+  new k8s.KubeRoleBinding(scope, `DiscoveryBinding-${namespace}`, {
+    metadata: { name: 'prometheus-discovery', namespace, labels },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'prometheus-discovery' },
+    subjects: [{ kind: 'ServiceAccount', name: 'prometheus', namespace: prometheusNamespace }],
+  });
+}
