@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
 import { toYaml } from '../output/yaml-output';
+import { checkRuleJobs } from '../content/rule-jobs';
 import { ConfigError } from '../config/errors';
 import { IngressConfig, PrometheusConfig } from '../config/types';
 import { configReloader } from './config-reloader';
@@ -106,7 +107,11 @@ export class Prometheus extends Construct {
     const ruleFiles = [...(props.ruleFiles ?? [])].sort((a, b) => a.name.localeCompare(b.name));
     new k8s.KubeConfigMap(this, 'Rules', {
       metadata: { name: 'prometheus-rules', namespace, labels },
-      data: Object.fromEntries(ruleFiles.map((f) => [f.name, f.text])),
+      // Checked once every scrape target is declared: each rule selects the job that owns its metrics.
+      data: lazy(() => {
+        checkRuleJobs(ruleFiles, this.targets.map((t) => ({ job: t.job, metrics: t.ownsMetrics ?? [] })), this.jobs);
+        return Object.fromEntries(ruleFiles.map((f) => [f.name, f.text]));
+      }),
     });
     this.ruleFileNames = ruleFiles.map((f) => f.name);
     if (config.federation) {
@@ -129,7 +134,7 @@ export class Prometheus extends Construct {
       });
     }
     // Once Prometheus asks for basic auth, its own scrape authenticates too.
-    this.scrape({ job: 'prometheus', workload: this.workload, portName: 'web', basicAuth: Prometheus.clientAuth(config) });
+    this.scrape({ job: 'prometheus', workload: this.workload, portName: 'web', basicAuth: Prometheus.clientAuth(config), ownsMetrics: ['prometheus_*'], limits: { sampleLimit: 10_000, bodySizeLimit: '4MB' } });
   }
 
   /** The credentials every client needs once Prometheus asks for basic auth (when exposed). */

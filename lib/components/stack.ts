@@ -40,6 +40,29 @@ export interface MonitoringStackProps {
 export const API_JOB = 'nanoe-api';
 
 /**
+ * Per-job scrape limits, sized from the measured series counts (README "Sizing") with headroom for
+ * big nodes and busy databases; anything beyond is a broken or hostile target, whose scrape then
+ * fails (InstanceDown) instead of filling Prometheus's memory.
+ * - node-exporter: 487 series on a 2-core node, +8 per core: ~1,500 on a 128-core node → 10,000.
+ * - postgres-exporter: 501 series with 3 databases, ~30 per database: ~3,400 with 100 → 10,000.
+ * - redis-exporter: 207 idle, plus ~3 per command used (~200 commands) → 5,000.
+ * - cAdvisor: 50 metric names per container and ~300 cgroups on a full node (110 pods) → 50,000,
+ *   with long `id` label values, hence 32 MB.
+ * - Prometheus / Alertmanager self-metrics: about 1,500 / 300 series → 10,000 / 5,000.
+ * - the API: not measured here (depends on its routes); 50,000 refused the 300,001-sample scrape of
+ *   the threat review and leaves room for a histogram per route.
+ */
+export const SCRAPE_LIMITS = {
+  prometheus: { sampleLimit: 10_000, bodySizeLimit: '4MB' },
+  alertmanager: { sampleLimit: 5_000, bodySizeLimit: '2MB' },
+  nodeExporter: { sampleLimit: 10_000, bodySizeLimit: '4MB' },
+  cadvisor: { sampleLimit: 50_000, bodySizeLimit: '32MB' },
+  postgresExporter: { sampleLimit: 10_000, bodySizeLimit: '4MB' },
+  redisExporter: { sampleLimit: 5_000, bodySizeLimit: '2MB' },
+  api: { sampleLimit: 50_000, bodySizeLimit: '16MB' },
+} as const;
+
+/**
  * The whole monitoring stack of one environment as one chart: namespaces first, then every
  * component, the backend's database workloads with exporter sidecars, and the NetworkPolicies
  * rendered from the wiring last.
@@ -63,7 +86,10 @@ export class MonitoringStack extends Chart {
     });
     this.alertmanager = new Alertmanager(this, 'Alertmanager', { config: config.alertmanager, namespace, wiring: this.wiring, ingress: config.network.ingress });
     this.prometheus.sendAlertsTo(this.alertmanager.workload, this.alertmanager.serviceName, 'web', Alertmanager.clientAuth(config.alertmanager));
-    this.prometheus.scrape({ job: 'alertmanager', workload: this.alertmanager.workload, portName: 'web', basicAuth: Alertmanager.clientAuth(config.alertmanager) });
+    this.prometheus.scrape({
+      job: 'alertmanager', workload: this.alertmanager.workload, portName: 'web', basicAuth: Alertmanager.clientAuth(config.alertmanager),
+      ownsMetrics: ['alertmanager_*'], limits: SCRAPE_LIMITS.alertmanager,
+    });
     const promAuth = Prometheus.clientAuth(config.prometheus);
     this.grafana = new Grafana(this, 'Grafana', {
       config: config.grafana, namespace, wiring: this.wiring, dashboards: props.dashboards, scrapeInterval: config.prometheus.scrapeInterval,
@@ -75,10 +101,14 @@ export class MonitoringStack extends Chart {
     });
 
     const nodeExporter = new NodeExporter(this, 'NodeExporter', { config: config.nodeExporter, namespace: config.nodeAgentsNamespace, wiring: this.wiring });
-    this.prometheus.scrape({ job: 'node-exporter', workload: nodeExporter.workload, portName: 'metrics', instanceIsNode: true });
+    this.prometheus.scrape({
+      job: 'node-exporter', workload: nodeExporter.workload, portName: 'metrics', instanceIsNode: true,
+      ownsMetrics: ['node_*'], limits: SCRAPE_LIMITS.nodeExporter,
+    });
     const cadvisor = new Cadvisor(this, 'Cadvisor', { config: config.cadvisor, namespace: config.nodeAgentsNamespace, wiring: this.wiring });
     this.prometheus.scrape({
       job: 'cadvisor', workload: cadvisor.workload, portName: 'metrics', instanceIsNode: true, metricRelabelConfigs: CADVISOR_METRIC_RELABELINGS,
+      ownsMetrics: ['container_*', 'machine_*'], limits: SCRAPE_LIMITS.cadvisor,
     });
 
     if (props.backendManifests && props.backendManifests.length > 0) this.monitorBackendDatabases(config, props.backendManifests);
@@ -87,7 +117,11 @@ export class MonitoringStack extends Chart {
       id: 'nanoe-api', namespace: backend.api.namespace, podLabels: backend.api.podLabels, owned: false, ingressPolicy: false,
       ports: [{ name: backend.api.portName, port: backend.api.port }],
     });
-    this.prometheus.scrape({ job: API_JOB, workload: api, portName: backend.api.portName, metricsPath: backend.api.metricsPath });
+    const instr = backend.api.instrumentation;
+    this.prometheus.scrape({
+      job: API_JOB, workload: api, portName: backend.api.portName, metricsPath: backend.api.metricsPath, limits: SCRAPE_LIMITS.api,
+      ownsMetrics: [instr.requestsTotalMetric, ...['bucket', 'count', 'sum'].map((s) => `${instr.durationHistogramMetric}_${s}`)],
+    });
 
     new Backups(this, 'Backups', {
       namespace, wiring: this.wiring, config: config.backup, field: `environments.${config.name}.backup`, scriptsDir: props.backupScriptsDir,
@@ -125,14 +159,14 @@ export class MonitoringStack extends Chart {
       container: postgresExporterContainer(backend.postgres, { address: 'localhost:5432/postgres', sslMode: 'disable' }),
       port: postgresExporterPort(backend.postgres),
     });
-    this.prometheus.scrape({ job: 'postgres-exporter', workload: postgres, portName: 'pg-metrics' });
+    this.prometheus.scrape({ job: 'postgres-exporter', workload: postgres, portName: 'pg-metrics', ownsMetrics: ['pg_*'], limits: SCRAPE_LIMITS.postgresExporter });
     const redis = attachSidecar({
       id: 'redis', wiring: this.wiring, defaultNamespace: backend.namespace,
       target: findObject(objects, backend.redis.workloadKind, backend.redis.workloadName, `${field}.redis`),
       container: redisExporterContainer(backend.redis, 'redis://localhost:6379'),
       port: redisExporterPort(backend.redis),
     });
-    this.prometheus.scrape({ job: 'redis-exporter', workload: redis, portName: 'redis-metrics' });
+    this.prometheus.scrape({ job: 'redis-exporter', workload: redis, portName: 'redis-metrics', ownsMetrics: ['redis_*'], limits: SCRAPE_LIMITS.redisExporter });
     this.keepBackendClients(postgres, 'pg-metrics');
     this.keepBackendClients(redis, 'redis-metrics');
   }

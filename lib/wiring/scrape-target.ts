@@ -18,7 +18,48 @@ export interface ScrapeTarget {
   readonly metricRelabelConfigs?: readonly Record<string, unknown>[];
   /** Basic auth for targets that ask for it: the user, and a Secret whose key `password` Prometheus mounts. @default none */
   readonly basicAuth?: { readonly username: string; readonly passwordSecret: string };
+  /**
+   * What one scrape may bring in. A target over a limit fails that scrape (`up` 0, InstanceDown
+   * fires) instead of filling Prometheus's memory. @default DEFAULT_SCRAPE_LIMITS
+   */
+  readonly limits?: ScrapeLimits;
+  /**
+   * Metric names only this job exports (exact, or `prefix*`): every rule must select this job to
+   * read them (lib/content/rule-jobs.ts), so another target cannot forge them. @default none
+   */
+  readonly ownsMetrics?: readonly string[];
 }
+
+/** Per-scrape limits (Prometheus `sample_limit`, `label_limit`, `label_name_length_limit`, `label_value_length_limit`, `body_size_limit`). */
+export interface ScrapeLimits {
+  /** Samples per scrape after metric relabelling. */
+  readonly sampleLimit: number;
+  /** Labels per series. @default 30 */
+  readonly labelLimit?: number;
+  /** Length of a label name. @default 128 */
+  readonly labelNameLengthLimit?: number;
+  /** Length of a label value. @default 1024 */
+  readonly labelValueLengthLimit?: number;
+  /** Uncompressed size of the response body, in Prometheus units (`16MB`). */
+  readonly bodySizeLimit: string;
+}
+
+/**
+ * Limits of a job that does not set its own: 10,000 samples and 4 MB, about ten times what a
+ * typical exporter serves here (node-exporter 487 series on a 2-core node, postgres-exporter 501,
+ * redis-exporter 207: README "Sizing").
+ */
+export const DEFAULT_SCRAPE_LIMITS: ScrapeLimits = { sampleLimit: 10_000, bodySizeLimit: '4MB' };
+
+/**
+ * Series a target must never set: Prometheus's own per-target series (`up`, `scrape_*`) and alert
+ * state (`ALERTS*`) are written by Prometheus; names with a colon are recording-rule results
+ * (`job:nanoe_api_request_errors:ratio_rate5m`), which alerts read without a job selector. A target
+ * serving any of them is forging, so they are dropped from every scrape before they are stored.
+ */
+export const FORGED_SERIES_DROP: Record<string, unknown> = {
+  source_labels: ['__name__'], regex: 'up|scrape_.+|ALERTS|ALERTS_FOR_STATE|.*:.*', action: 'drop',
+};
 
 /** Where Prometheus mounts the Secret `name` (credentials files are read from there). */
 export function secretMountPath(name: string): string {
@@ -44,13 +85,21 @@ export function renderScrapeJob(t: ScrapeTarget): Record<string, unknown> {
     { source_labels: ['__meta_kubernetes_pod_node_name'], target_label: 'node' },
   ];
   if (t.instanceIsNode) relabel.push({ source_labels: ['__meta_kubernetes_pod_node_name'], target_label: 'instance' });
+  const limits = t.limits ?? DEFAULT_SCRAPE_LIMITS;
   return {
     job_name: t.job,
     ...(t.scrapeInterval ? { scrape_interval: t.scrapeInterval } : {}),
     metrics_path: t.metricsPath ?? '/metrics',
+    // The target's own labels never override the ones Prometheus attaches (job, instance, namespace…).
+    honor_labels: false,
+    sample_limit: limits.sampleLimit,
+    label_limit: limits.labelLimit ?? 30,
+    label_name_length_limit: limits.labelNameLengthLimit ?? 128,
+    label_value_length_limit: limits.labelValueLengthLimit ?? 1024,
+    body_size_limit: limits.bodySizeLimit,
     kubernetes_sd_configs: [{ role: 'endpoints', namespaces: { names: [t.workload.namespace] } }],
     ...(t.basicAuth ? { basic_auth: { username: t.basicAuth.username, password_file: `${secretMountPath(t.basicAuth.passwordSecret)}/password` } } : {}),
     relabel_configs: relabel,
-    ...(t.metricRelabelConfigs ? { metric_relabel_configs: [...t.metricRelabelConfigs] } : {}),
+    metric_relabel_configs: [FORGED_SERIES_DROP, ...(t.metricRelabelConfigs ?? [])],
   };
 }
