@@ -17,8 +17,9 @@
 #   BACKUP_DIR        where the backup volume is mounted (default /backups)
 #   KEEP              number of backups to keep, >= 1 (default 7)
 #   SNAPSHOT_TIMEOUT  seconds to wait for the snapshot API (default 900)
-#   PROMETHEUS_USERNAME, PROMETHEUS_PASSWORD
-#                     basic auth, when Prometheus asks for it (web config); the password goes to curl
+#   PROMETHEUS_USERNAME, PROMETHEUS_PASSWORD_FILE (or PROMETHEUS_PASSWORD)
+#                     basic auth, when Prometheus asks for it (web config); the password is read from
+#                     the file and goes to curl on stdin (never argv)
 #                     on stdin, never on its command line (default: none)
 # Exit status 0 only when a complete, verified backup was written.
 set -eu
@@ -84,11 +85,16 @@ while :; do
   sleep 1
 done
 
+# The password: from PROMETHEUS_PASSWORD_FILE (what the CronJob sets), else PROMETHEUS_PASSWORD.
+prometheus_password() {
+  if [ -n "${PROMETHEUS_PASSWORD_FILE:-}" ]; then cat "$PROMETHEUS_PASSWORD_FILE"; else printf '%s' "${PROMETHEUS_PASSWORD:-}"; fi
+}
+
 # curl config lines on stdin: the credentials, when set, quoted for curl's config syntax.
 curl_config() {
   if [ -n "${PROMETHEUS_USERNAME:-}" ]; then
     printf 'user = "%s:%s"\n' "$(printf '%s' "$PROMETHEUS_USERNAME" | sed 's/[\\"]/\\&/g')" \
-      "$(printf '%s' "${PROMETHEUS_PASSWORD:-}" | sed 's/[\\"]/\\&/g')"
+      "$(prometheus_password | sed 's/[\\"]/\\&/g')"
   fi
 }
 

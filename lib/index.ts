@@ -23,7 +23,7 @@ export { Backups } from './components/backup';
 export type { BackupsProps } from './components/backup';
 export { attachSidecar, findObject } from './components/exporter-sidecar';
 export type { SidecarAttachment } from './components/exporter-sidecar';
-export { postgresExporterContainer, postgresExporterPort } from './components/postgres-exporter';
+export { postgresCredentialsVolume, postgresExporterContainer, postgresExporterPort } from './components/postgres-exporter';
 export type { PostgresConnection } from './components/postgres-exporter';
 export { redisExporterContainer, redisExporterPort } from './components/redis-exporter';
 export { restoreJob, restoreJobYaml } from './components/restore-job';

@@ -85,7 +85,7 @@ describe('the default app', () => {
 
   test('no literal password, token or admin/admin anywhere in the output', () => {
     const yaml = envs.map((e) => e.app.synthYaml()).join('\n');
-    expect(yaml).not.toMatch(/admin\/admin|GF_SECURITY_ADMIN_PASSWORD\n\s*value:|password:\s*\S+\n/i);
+    expect(yaml).not.toMatch(/admin\/admin|GF_SECURITY_ADMIN_PASSWORD\n\s*value:|password:\s*(?!\$__file\{)\S+\n/i);
     const secretsAsData = [...dev, ...prod].filter((o) => o.kind === 'Secret');
     expect(secretsAsData).toEqual([]);
   });
@@ -101,15 +101,16 @@ describe('Prometheus', () => {
     expect(sts.spec.persistentVolumeClaimRetentionPolicy).toEqual({ whenDeleted: 'Retain', whenScaled: 'Retain' });
     expect(prom.args).toEqual(expect.arrayContaining(['--storage.tsdb.retention.time=7d', '--storage.tsdb.retention.size=16GB']));
     expect(prom.volumeMounts).toContainEqual({ name: 'prometheus-data', mountPath: '/prometheus' });
-    expect(prom.readinessProbe.httpGet.path).toBe('/-/ready');
-    expect(prom.livenessProbe.httpGet.path).toBe('/-/healthy');
-    expect(prom.securityContext.runAsUser).toBe(65534);
+    // Every HTTP endpoint asks for credentials (web config), so the probes are TCP.
+    expect(prom.readinessProbe.tcpSocket.port).toBe('web');
+    expect(prom.livenessProbe.tcpSocket.port).toBe('web');
+    expect(prom.securityContext.runAsUser).toBe(10090);
   });
 
-  test('reloads config and rules in place: a reloader sidecar posts to /-/reload and no config hash rolls the pods', () => {
-    const reloader = sts.spec.template.spec.containers.find((c: any) => c.name === 'config-reloader');
-    expect(reloader.args).toEqual(expect.arrayContaining(['--volume-dir=/etc/prometheus/config', '--volume-dir=/etc/prometheus/rules', '--webhook-url=http://127.0.0.1:9090/-/reload']));
-    expect(prom.args).toContain('--web.enable-lifecycle');
+  test('reloads config and rules in place by itself: no reloader sidecar, no lifecycle API, no config hash rolls the pods', () => {
+    expect(sts.spec.template.spec.containers.map((c: any) => c.name)).toEqual(['prometheus']);
+    expect(prom.args).toEqual(expect.arrayContaining(['--enable-feature=auto-reload-config', '--config.auto-reload-interval=30s']));
+    expect(prom.args).not.toContain('--web.enable-lifecycle');
     expect(sts.spec.template.metadata.annotations).toBeUndefined();
   });
 
@@ -170,7 +171,7 @@ describe('Alertmanager', () => {
   test('takes its whole configuration from the operator Secret and keeps silences on a volume', () => {
     const sts = find(dev, 'StatefulSet', 'alertmanager');
     const spec = sts.spec.template.spec;
-    expect(spec.volumes).toContainEqual({ name: 'config', secret: { secretName: 'alertmanager-config', items: [{ key: 'alertmanager.yml', path: 'alertmanager.yml' }] } });
+    expect(spec.volumes).toContainEqual({ name: 'config', secret: { secretName: 'alertmanager-config', items: [{ key: 'alertmanager.yml', path: 'alertmanager.yml' }], defaultMode: 0o440 } });
     expect(spec.containers[0].ports).toEqual([{ name: 'web', containerPort: 9093, protocol: 'TCP' }]);
     expect(sts.spec.volumeClaimTemplates[0].metadata.name).toBe('alertmanager-data');
     const config = parse(find(dev, 'ConfigMap', 'prometheus-config').data['prometheus.yml']);
@@ -192,9 +193,11 @@ describe('Grafana', () => {
 
   test('admin credentials come only from the Secret; anonymous access is off', () => {
     const env = Object.fromEntries(c.env.map((e: any) => [e.name, e]));
-    expect(env.GF_SECURITY_ADMIN_USER.valueFrom.secretKeyRef).toEqual({ name: 'grafana-admin', key: 'admin-user' });
-    expect(env.GF_SECURITY_ADMIN_PASSWORD.valueFrom.secretKeyRef).toEqual({ name: 'grafana-admin', key: 'admin-password' });
-    expect(env.GF_SECURITY_ADMIN_PASSWORD.value).toBeUndefined();
+    // As files from the Secret (mode 0440), never in the environment.
+    expect(env.GF_SECURITY_ADMIN_USER__FILE.value).toBe('/etc/grafana/secrets/admin-credentials/admin-user');
+    expect(env.GF_SECURITY_ADMIN_PASSWORD__FILE.value).toBe('/etc/grafana/secrets/admin-credentials/admin-password');
+    expect(env.GF_SECURITY_ADMIN_PASSWORD).toBeUndefined();
+    expect(deploy.spec.template.spec.volumes).toContainEqual({ name: 'admin', secret: { secretName: 'grafana-admin', items: [{ key: 'admin-user', path: 'admin-user' }, { key: 'admin-password', path: 'admin-password' }], defaultMode: 0o440 } });
     expect(env.GF_AUTH_ANONYMOUS_ENABLED.value).toBe('false');
   });
 
@@ -219,7 +222,7 @@ describe('Grafana', () => {
       const chart = new Chart(Testing.app(), 'c');
       const wiring = new Wiring();
       const prometheus = wiring.addWorkload({ id: 'p', namespace: 'monitoring', podLabels: { a: 'b' }, owned: true, ports: [{ name: 'web', port: 9090 }] });
-      new Grafana(chart, 'g', { config: byName('dev').config.grafana, namespace: 'monitoring', wiring, scrapeInterval: '30s', dashboards: [{ name: 'x', json }], prometheus: { workload: prometheus, serviceName: 'prometheus', portName: 'web' } });
+      new Grafana(chart, 'g', { config: byName('dev').config.grafana, namespace: 'monitoring', wiring, scrapeInterval: '30s', dashboards: [{ name: 'x', json }], prometheus: { workload: prometheus, serviceName: 'prometheus', portName: 'web', basicAuth: { username: 'nanoe', passwordSecret: 'prometheus-web-auth' } } });
       return (chart.toJson() as K8sObject[]).find((o) => o.kind === 'Deployment')!.spec.template.metadata.annotations['nanoe-monitoring/provisioning-sha256'];
     };
     expect(hashWith('{"a":1}')).not.toBe(hashWith('{"a":2}'));

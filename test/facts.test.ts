@@ -139,7 +139,8 @@ describe('Grafana', () => {
     const known = new Set(pairs.map(([section, key]) => `GF_${section}_${key}`.replace(/[.-]/g, '_').toUpperCase())); // Grafana's env override rule
     const unknown: string[] = [];
     for (const { where, c } of containersOf('grafana')) {
-      for (const e of c.env ?? []) if (e.name.startsWith('GF_') && !known.has(e.name)) unknown.push(`${where}: ${e.name}`);
+      // `<VAR>__FILE` reads the value of <VAR> from a file.
+      for (const e of c.env ?? []) if (e.name.startsWith('GF_') && !known.has(e.name.replace(/__FILE$/, ''))) unknown.push(`${where}: ${e.name}`);
     }
     expect(unknown).toEqual([]);
   });
@@ -154,9 +155,12 @@ describe('the config reloader and Thanos', () => {
     });
   };
 
-  test('every configmap-reload flag exists in the pinned release', () => {
-    expect(containersOf('configReloader').length).toBeGreaterThan(0);
-    expect(flagProblems('configReloader', pinnedFacts('configReloader').flags)).toEqual([]);
+  test('no reloader sidecar: every reloader image takes its credentials only in argv (facts), so none runs', () => {
+    expect(readFacts('facts/configmap-reload-0.15.0.json').basicAuth.fromFile).toBe(false);
+    expect(readFacts('facts/prometheus-config-reloader-0.93.0.json').basicAuth.fromFile).toBe(false);
+    const reloaders = variants.flatMap(({ objects }) => (objects as K8sObject[]).filter((o) => WORKLOAD_KINDS.has(o.kind))
+      .flatMap((o) => podSpecOf(o).containers.map((c: any) => String(c.image)))).filter((i) => /configmap-reload|config-reloader/.test(i));
+    expect(reloaders).toEqual([]);
   });
 
   test('every Thanos sidecar flag exists in the pinned release', () => {

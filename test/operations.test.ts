@@ -47,7 +47,10 @@ describe('remote write', () => {
 
   test('mounts each credentials Secret and opens egress to each endpoint only', () => {
     const spec = find(objects, 'StatefulSet', 'prometheus').spec.template.spec;
-    expect(spec.volumes).toEqual(expect.arrayContaining([{ name: 'secret-mimir-credentials', secret: { secretName: 'mimir-credentials' } }, { name: 'secret-thanos-token', secret: { secretName: 'thanos-token' } }]));
+    expect(spec.volumes).toEqual(expect.arrayContaining([
+      { name: 'secret-mimir-credentials', secret: { secretName: 'mimir-credentials', items: [{ key: 'password', path: 'password' }], defaultMode: 0o440 } },
+      { name: 'secret-thanos-token', secret: { secretName: 'thanos-token', items: [{ key: 'token', path: 'token' }], defaultMode: 0o440 } },
+    ]));
     expect(spec.containers[0].volumeMounts).toContainEqual({ name: 'secret-mimir-credentials', mountPath: '/etc/prometheus/secrets/mimir-credentials', readOnly: true });
     const egress = policy(objects, 'prometheus').spec.egress;
     expect(egress).toContainEqual({ to: [{ ipBlock: { cidr: '192.0.2.10/32' } }], ports: [{ protocol: 'TCP', port: 443 }] });
@@ -72,8 +75,10 @@ describe('Thanos sidecar', () => {
 
   test('adds the sidecar with 2h blocks, the Store API port and its paths', () => {
     const sts = find(objects, 'StatefulSet', 'prometheus');
-    const [prom, , thanos] = sts.spec.template.spec.containers;
+    const [prom, thanos] = sts.spec.template.spec.containers;
     expect(thanos.name).toBe('thanos-sidecar');
+    // Prometheus asks every client for basic auth: the sidecar reads the password from a file.
+    expect(thanos.args).toContain('--prometheus.http-client=basic_auth: {username: "nanoe", password_file: "/etc/prometheus/secrets/prometheus-web-auth/password"}');
     expect(thanos.args).toEqual(expect.arrayContaining(['sidecar', '--tsdb.path=/prometheus', '--objstore.config-file=/etc/thanos/objstore.yml']));
     expect(prom.args).toEqual(expect.arrayContaining(['--storage.tsdb.min-block-duration=2h', '--storage.tsdb.max-block-duration=2h']));
     const ingress = policy(objects, 'prometheus').spec.ingress;
@@ -117,16 +122,14 @@ describe('exposing Prometheus and Alertmanager', () => {
     expect(find(objects, 'Ingress', 'alertmanager').spec.rules[0].host).toBe('alertmanager.example.com');
   });
 
-  test('every in-cluster client authenticates: Grafana, self-scrape, alert delivery, reloader', () => {
+  test('every in-cluster client authenticates: Grafana, self-scrape, alert delivery, Thanos', () => {
     const ds = parse(find(objects, 'ConfigMap', 'grafana-provisioning').data['datasources.yaml']).datasources[0];
-    expect(ds).toMatchObject({ basicAuth: true, basicAuthUser: 'nanoe', secureJsonData: { basicAuthPassword: '$PROMETHEUS_PASSWORD' } });
-    const grafanaEnv = find(objects, 'Deployment', 'grafana').spec.template.spec.containers[0].env;
-    expect(grafanaEnv).toContainEqual({ name: 'PROMETHEUS_PASSWORD', valueFrom: { secretKeyRef: { name: 'prometheus-web-auth', key: 'password' } } });
+    expect(ds).toMatchObject({ basicAuth: true, basicAuthUser: 'nanoe', secureJsonData: { basicAuthPassword: '$__file{/etc/grafana/secrets/prometheus/password}' } });
+    const grafana = find(objects, 'Deployment', 'grafana').spec.template.spec;
+    expect(grafana.volumes).toContainEqual({ name: 'prometheus-password', secret: { secretName: 'prometheus-web-auth', items: [{ key: 'password', path: 'password' }], defaultMode: 0o440 } });
     const self = config.scrape_configs.find((j: any) => j.job_name === 'prometheus');
     expect(self.basic_auth).toEqual({ username: 'nanoe', password_file: '/etc/prometheus/secrets/prometheus-web-auth/password' });
     expect(config.alerting.alertmanagers[0].basic_auth).toEqual({ username: 'nanoe', password_file: '/etc/prometheus/secrets/alertmanager-web-auth/password' });
-    const reloader = find(objects, 'StatefulSet', 'prometheus').spec.template.spec.containers[1];
-    expect(reloader.args).toContain('--webhook-url=http://nanoe:$(WEB_AUTH_PASSWORD)@127.0.0.1:9090/-/reload');
     expect(promtoolCheckConfig(config, rules)).toEqual({ status: 0, out: expect.stringContaining('SUCCESS') });
     for (const o of objects) expect(validateK8sObject(o, '1.27.0')).toEqual([]);
   });

@@ -188,7 +188,7 @@ const namespaceLabels = (objects: K8sObject[], name: string) => objects.find((o)
 const NODE_AGENT_EXCEPTIONS: Record<string, string[]> = {
   // Host network (node IP, real interfaces), host PID (/proc of the host), read-only host paths
   // /proc, /sys and /; host ports follow from the host network (hostPort defaults to containerPort).
-  'node-exporter': ['hostNetwork', 'hostPID', 'hostPath', 'hostPorts', 'volumeTypes'],
+  'node-exporter': ['hostNetwork', 'hostPath', 'hostPorts', 'volumeTypes'],
   // Read-only host paths (/, /sys, /var/run, container runtime state) readable only by root: runs
   // as uid 0, unprivileged, without capabilities.
   cadvisor: ['hostPath', 'volumeTypes', 'runAsNonRoot', 'runAsUser'],

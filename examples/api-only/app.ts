@@ -32,6 +32,7 @@ const PROMETHEUS: PrometheusConfig = {
   image: pinnedImage('prometheus'), replicas: 1, storage: '10Gi', storageClass: null,
   retentionTime: '7d', retentionSize: '8GB', scrapeInterval: '30s', evaluationInterval: '30s',
   resources: resources('200m', '1', '1Gi'), remoteWrite: [], thanosSidecar: null, federation: null, exposure: null,
+  webAuth: { secret: 'prometheus-web-auth', username: 'nanoe' },
 };
 
 /** Monitoring for one HTTP API: one chart, one wiring, every path declared once. */
@@ -52,17 +53,18 @@ export class ApiOnlyMonitoring extends Chart {
     const alertmanager = new Alertmanager(this, 'Alertmanager', {
       namespace, wiring, ingress: INGRESS,
       config: {
-        image: pinnedImage('alertmanager'), exposure: null, configSecret: 'alertmanager-config', storage: '1Gi',
+        image: pinnedImage('alertmanager'), exposure: null, webAuth: { secret: 'alertmanager-web-auth', username: 'nanoe' }, configSecret: 'alertmanager-config', storage: '1Gi',
         receiverEgress: [{ cidr: '0.0.0.0/0', port: 443 }], resources: resources('20m', '100m', '64Mi'),
       },
     });
-    this.prometheus.sendAlertsTo(alertmanager.workload, alertmanager.serviceName, 'web');
-    this.prometheus.scrape({ job: 'alertmanager', workload: alertmanager.workload, portName: 'web' });
+    const amAuth = Alertmanager.clientAuth(alertmanager.config);
+    this.prometheus.sendAlertsTo(alertmanager.workload, alertmanager.serviceName, 'web', amAuth);
+    this.prometheus.scrape({ job: 'alertmanager', workload: alertmanager.workload, portName: 'web', basicAuth: amAuth });
     new Grafana(this, 'Grafana', {
       namespace, wiring, ingress: INGRESS, scrapeInterval: PROMETHEUS.scrapeInterval,
-      prometheus: { workload: this.prometheus.workload, serviceName: this.prometheus.serviceName, portName: 'web' },
+      prometheus: { workload: this.prometheus.workload, serviceName: this.prometheus.serviceName, portName: 'web', basicAuth: Prometheus.clientAuth(PROMETHEUS) },
       config: {
-        image: pinnedImage('grafana'), adminSecret: 'grafana-admin', storage: '1Gi', storageClass: null,
+        image: pinnedImage('grafana'), adminSecret: 'grafana-admin', secretKeySecret: 'grafana-secret-key', storage: '1Gi', storageClass: null,
         ingressHost: null, ingressTlsSecret: 'grafana-tls', resources: resources('50m', '200m', '128Mi'),
       },
     });

@@ -1,14 +1,14 @@
 import { Construct } from 'constructs';
 import { AlertmanagerConfig, IngressConfig } from '../config/types';
-import { configReloader } from './config-reloader';
 import * as k8s from '../../imports/k8s';
 import { KubeStatefulSet, namedPort, quantities } from './kube';
 import { selectorLabels, standardLabels } from '../wiring/labels';
-import { container, httpProbe, restrictedPodSecurity } from './pod-security';
-import { publishThroughIngress, webAuth } from './published-service';
+import { container, restrictedPodSecurity } from './pod-security';
+import { clientCredentials, publishThroughIngress, SECRET_FILE_MODE, serverAuth, webAuth } from './published-service';
+import { UIDS } from './identities';
 import { Wiring, Workload, workloadPeer } from '../wiring/wiring';
 
-const ALERTMANAGER_UID = 65534;
+const ALERTMANAGER_UID = UIDS.alertmanager;
 const WEB_PORT = 9093;
 
 /** Props of `Alertmanager`. */
@@ -33,12 +33,15 @@ export class Alertmanager extends Construct {
   readonly workload: Workload;
   /** The Service Prometheus discovers Alertmanager through. */
   readonly serviceName = 'alertmanager';
+  /** Its settings (for `Alertmanager.clientAuth`). */
+  readonly config: AlertmanagerConfig;
 
   constructor(scope: Construct, id: string, props: AlertmanagerProps) {
     super(scope, id);
     const { config, namespace, wiring } = props;
+    this.config = config;
     const labels = standardLabels('alertmanager', 'alerting');
-    const auth = webAuth(config.exposure, 'web');
+    const auth = webAuth(serverAuth(config), 'web');
     this.workload = wiring.addWorkload({
       id: 'alertmanager', namespace, podLabels: selectorLabels('alertmanager'), owned: true,
       ports: [{ name: 'web', port: WEB_PORT }],
@@ -77,11 +80,14 @@ export class Alertmanager extends Construct {
                 { name: 'alertmanager-data', mountPath: '/alertmanager' },
                 ...auth.mounts,
               ],
-              readinessProbe: auth.probe('/-/ready') ?? httpProbe('/-/ready', 'web'),
-              livenessProbe: auth.probe('/-/healthy') ?? httpProbe('/-/healthy', 'web'),
-            }), configReloader(ALERTMANAGER_UID, [{ name: 'config', mountPath: '/etc/alertmanager' }], auth.reloadUrl(WEB_PORT), auth.env)],
+              readinessProbe: auth.probe(),
+              livenessProbe: auth.probe(),
+            })],
+            // No reloader: every reloader image sends its credentials in argv (facts/configmap-reload-0.15.0.json,
+            // facts/prometheus-config-reloader-0.93.0.json, basicAuth). After changing the config Secret,
+            // `kubectl rollout restart statefulset/alertmanager` (silences and the notification log are on the volume).
             volumes: [
-              { name: 'config', secret: { secretName: config.configSecret, items: [{ key: 'alertmanager.yml', path: 'alertmanager.yml' }] } },
+              { name: 'config', secret: { secretName: config.configSecret, items: [{ key: 'alertmanager.yml', path: 'alertmanager.yml' }], defaultMode: SECRET_FILE_MODE } },
               ...auth.volumes,
             ],
           },
@@ -100,8 +106,8 @@ export class Alertmanager extends Construct {
     }
   }
 
-  /** The credentials Prometheus needs to deliver alerts, when Alertmanager asks for them. */
-  static clientAuth(config: AlertmanagerConfig): { username: string; passwordSecret: string } | undefined {
-    return config.exposure ? { username: config.exposure.username, passwordSecret: config.exposure.authSecret } : undefined;
+  /** The credentials every client (Prometheus) needs: Alertmanager asks every client for basic auth. */
+  static clientAuth(config: AlertmanagerConfig): { username: string; passwordSecret: string } {
+    return clientCredentials(serverAuth(config));
   }
 }

@@ -4,6 +4,8 @@ import { BACKUP_SCRIPTS_CONFIGMAP, S3_SCRIPT_KEY } from '../content/backup-scrip
 import { selectorLabels } from '../wiring/labels';
 import { scrapeServiceName } from '../wiring/scrape-target';
 import { container, restrictedPodSecurity } from './pod-security';
+import { UIDS } from './identities';
+import { passwordVolume } from './published-service';
 
 // The pieces every backup and restore pod is made of; `Backups` and `restoreJob` put them together.
 
@@ -21,14 +23,14 @@ export interface ComponentSpec {
 
 export const COMPONENTS: Record<BackupComponent, ComponentSpec> = {
   prometheus: {
-    uid: 65534,
+    uid: UIDS.prometheus,
     dataMount: '/prometheus',
     // volumeClaimTemplate `prometheus-data` of StatefulSet `prometheus`: <template>-<set>-<ordinal>.
     dataClaim: (replica) => `prometheus-data-prometheus-${replica}`,
     image: (i) => i.curl,
   },
   grafana: {
-    uid: 472,
+    uid: UIDS.grafana,
     dataMount: '/var/lib/grafana',
     dataClaim: () => 'grafana-data',
     image: (i) => i.sqlite,
@@ -84,7 +86,8 @@ export function s3Container(
   const secret = (n: string, key: string): k8s.EnvVar => ({ name: n, valueFrom: { secretKeyRef: { name: s3.credentialsSecret, key } } });
   return {
     ...container({
-      name, image: images.awsCli, uid: COMPONENTS[component].uid, resources: JOB_RESOURCES.awsCli,
+      // Its own uid: the S3 keys in its environment are not readable by the component's processes.
+      name, image: images.awsCli, uid: UIDS.backupS3, resources: JOB_RESOURCES.awsCli,
       env: [
         secret('AWS_ACCESS_KEY_ID', 'access-key-id'),
         secret('AWS_SECRET_ACCESS_KEY', 'secret-access-key'),
@@ -126,7 +129,7 @@ function jobVolumes(component: BackupComponent, replica = 0): k8s.Volume[] {
  * context of the component's user, and the data, backup, scripts and tmp volumes.
  */
 export function backupJobSpec(component: BackupComponent, labels: Record<string, string>, deadlineSeconds: number,
-  pod: { initContainers?: k8s.Container[]; containers: k8s.Container[]; affinity?: k8s.Affinity }, replica = 0): k8s.JobSpec {
+  pod: { initContainers?: k8s.Container[]; containers: k8s.Container[]; affinity?: k8s.Affinity; passwordSecret?: string }, replica = 0): k8s.JobSpec {
   return {
     backoffLimit: 1,
     activeDeadlineSeconds: deadlineSeconds,
@@ -140,7 +143,7 @@ export function backupJobSpec(component: BackupComponent, labels: Record<string,
         affinity: pod.affinity,
         initContainers: pod.initContainers?.length ? pod.initContainers : undefined,
         containers: pod.containers,
-        volumes: jobVolumes(component, replica),
+        volumes: [...jobVolumes(component, replica), ...(pod.passwordSecret ? [passwordVolume(PROMETHEUS_PASSWORD_VOLUME, pod.passwordSecret)] : [])],
       },
     },
   };
@@ -151,13 +154,19 @@ export function withBasicAuth(c: k8s.Container, auth: { username: string; passwo
   if (!auth) return c;
   return {
     ...c,
+    // The password as a file (only the Secret's `password` key, mode 0440), never in the environment.
     env: [
       ...(c.env ?? []),
       { name: 'PROMETHEUS_USERNAME', value: auth.username },
-      { name: 'PROMETHEUS_PASSWORD', valueFrom: { secretKeyRef: { name: auth.passwordSecret, key: 'password' } } },
+      { name: 'PROMETHEUS_PASSWORD_FILE', value: `${PROMETHEUS_PASSWORD_DIR}/password` },
     ],
+    volumeMounts: [...(c.volumeMounts ?? []), { name: PROMETHEUS_PASSWORD_VOLUME, mountPath: PROMETHEUS_PASSWORD_DIR, readOnly: true }],
   };
 }
+
+const PROMETHEUS_PASSWORD_DIR = '/etc/prometheus-password';
+/** Name of the volume `withBasicAuth` mounts; `backupJobSpec` adds it (`passwordSecret`) to the pod. */
+export const PROMETHEUS_PASSWORD_VOLUME = 'prometheus-password';
 
 /** Where a workload's pods run, as a podAffinity term on the node. */
 export function sameNodeAs(podLabels: Record<string, string>): k8s.Affinity {

@@ -109,7 +109,7 @@ export class Backups extends Construct {
       }, false), props.prometheus.basicAuth),
       // The snapshot pod: replica 0, through the label the StatefulSet controller sets on each pod.
       sameNodeAs({ ...props.prometheus.workload.podLabels, 'statefulset.kubernetes.io/pod-name': 'prometheus-0' }),
-      4 * 3600);
+      4 * 3600, props.prometheus.basicAuth?.passwordSecret);
     this.cronJob('grafana', namespace, config,
       scriptContainer('backup', 'grafana', 'grafana-backup.sh', config.images, {
         DB_PATH: GRAFANA_DB_PATH,
@@ -121,12 +121,12 @@ export class Backups extends Construct {
       3600);
   }
 
-  private cronJob(component: BackupComponent, namespace: string, config: BackupConfig, backup: k8s.Container, affinity: k8s.Affinity, deadlineSeconds: number): void {
+  private cronJob(component: BackupComponent, namespace: string, config: BackupConfig, backup: k8s.Container, affinity: k8s.Affinity, deadlineSeconds: number, passwordSecret?: string): void {
     const labels = standardLabels(`${component}-backup`, 'backup');
     // With a bucket, the backup runs first (init container) and the upload after it, in the same pod.
     const pod = config.s3
-      ? { affinity, initContainers: [backup], containers: [s3Container('upload', component, config.s3, config.images, { S3_ACTION: 'upload', KEEP: String(config.keep) })] }
-      : { affinity, containers: [backup] };
+      ? { affinity, passwordSecret, initContainers: [backup], containers: [s3Container('upload', component, config.s3, config.images, { S3_ACTION: 'upload', KEEP: String(config.keep) })] }
+      : { affinity, passwordSecret, containers: [backup] };
     new k8s.KubeCronJob(this, `CronJob-${component}`, {
       metadata: { name: `${component}-backup`, namespace, labels },
       spec: {

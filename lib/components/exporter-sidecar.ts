@@ -13,6 +13,8 @@ export interface SidecarAttachment {
   readonly target: ApiObject;
   /** The exporter container. */
   readonly container: k8s.Container;
+  /** Volumes the container mounts (e.g. `postgresCredentialsVolume`), added to the pod. @default none */
+  readonly volumes?: readonly k8s.Volume[];
   /** The exporter's metrics port (must not clash with the pod's ports). */
   readonly port: PortSpec;
   /** Workload id in the wiring (e.g. `postgres`). */
@@ -60,12 +62,17 @@ export function attachSidecar(a: SidecarAttachment): Workload {
   const workload = a.wiring.addWorkload({
     id: a.id, namespace: obj.metadata?.namespace ?? a.defaultNamespace, podLabels, ports, owned: false,
   });
-  const patch = JsonPatch.add(`${templated ? '/spec/template/spec' : '/spec'}/containers/-`, toJsonInOrder(a.container, k8s.toJson_Container));
+  const base = templated ? '/spec/template/spec' : '/spec';
+  const patches = [JsonPatch.add(`${base}/containers/-`, toJsonInOrder(a.container, k8s.toJson_Container))];
+  if (a.volumes && a.volumes.length > 0) {
+    if (!Array.isArray(podSpec.volumes)) patches.push(JsonPatch.add(`${base}/volumes`, []));
+    for (const v of a.volumes) patches.push(JsonPatch.add(`${base}/volumes/-`, toJsonInOrder(v, k8s.toJson_Volume)));
+  }
   // `addJsonPatch` applies before an L1 class (as behind cdk8s-plus workloads) converts its typed props
   // to JSON, which would convert the container a second time. Apply the patch to the final JSON
   // instead, which works the same for plain ApiObjects and for included YAML.
   const toJson = a.target.toJson.bind(a.target);
-  a.target.toJson = () => JsonPatch.apply(toJson(), patch);
+  a.target.toJson = () => JsonPatch.apply(toJson(), ...patches);
   return workload;
 }
 

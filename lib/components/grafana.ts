@@ -6,11 +6,14 @@ import * as k8s from '../../imports/k8s';
 import { namedPort, quantities } from './kube';
 import { selectorLabels, standardLabels } from '../wiring/labels';
 import { container, httpProbe, restrictedPodSecurity } from './pod-security';
-import { publishThroughIngress } from './published-service';
+import { passwordVolume, publishThroughIngress, SECRET_FILE_MODE } from './published-service';
+import { UIDS } from './identities';
 import { Wiring, Workload, workloadPeer } from '../wiring/wiring';
 
 /** The uid of the `grafana` user in the official image. */
-const GRAFANA_UID = 472;
+const GRAFANA_UID = UIDS.grafana;
+/** Where Grafana's credentials files are mounted (one folder per Secret). */
+const SECRETS_DIR = '/etc/grafana/secrets';
 const HTTP_PORT = 3000;
 /** Fixed datasource uid, so dashboards and links keep working across re-provisioning. */
 export const PROMETHEUS_DATASOURCE_UID = 'prometheus';
@@ -34,11 +37,11 @@ export interface GrafanaProps {
   readonly wiring: Wiring;
   /**
    * The Prometheus pods, the Service and port to query them through, and the basic-auth user and
-   * Secret (key `password`) when Prometheus requires authentication.
+   * Secret (key `password`) Prometheus asks every client for (`Prometheus.clientAuth`).
    */
   readonly prometheus: {
     readonly workload: Workload; readonly serviceName: string; readonly portName: string;
-    readonly basicAuth?: { readonly username: string; readonly passwordSecret: string };
+    readonly basicAuth: { readonly username: string; readonly passwordSecret: string };
   };
   /** The ingress controller that publishes Grafana when `config.ingressHost` is set. */
   readonly ingress: IngressConfig;
@@ -75,11 +78,11 @@ export class Grafana extends Construct {
         name: 'Prometheus', type: 'prometheus', uid: PROMETHEUS_DATASOURCE_UID, access: 'proxy', isDefault: true, editable: false,
         url: `http://${props.prometheus.serviceName}.${props.prometheus.workload.namespace}.svc:${promPort}`,
         jsonData: { timeInterval: props.scrapeInterval, httpMethod: 'POST' },
-        // Grafana expands $VARS in provisioning files: the password comes from the Secret via env.
-        ...(props.prometheus.basicAuth ? {
-          basicAuth: true, basicAuthUser: props.prometheus.basicAuth.username,
-          secureJsonData: { basicAuthPassword: '$PROMETHEUS_PASSWORD' },
-        } : {}),
+        // Grafana expands $__file{path} in provisioning files: the password is read from the mounted
+        // Secret file, never from the environment (Grafana docs, administration/provisioning, "Using
+        // environment variables": $__env{}, $__file{}, $__vault{}).
+        basicAuth: true, basicAuthUser: props.prometheus.basicAuth.username,
+        secureJsonData: { basicAuthPassword: `$__file{${SECRETS_DIR}/prometheus/password}` },
       }],
     });
     const provider = toYaml({
@@ -115,18 +118,22 @@ export class Grafana extends Construct {
       metadata: { name: 'grafana', namespace, labels },
       spec: { selector: this.workload.podLabels, ports: [{ name: 'http', port: HTTP_PORT, targetPort: namedPort('http'), protocol: 'TCP' }] },
     });
-    const secretEnv = (name: string, key: string): k8s.EnvVar => ({ name, valueFrom: { secretKeyRef: { name: config.adminSecret, key } } });
+    // Credentials only as files (`<setting>__FILE`, Grafana's configure-grafana docs, "Variable
+    // expansion"/env vars with __FILE), so nothing secret is in the process environment.
     const env: k8s.EnvVar[] = [
-      secretEnv('GF_SECURITY_ADMIN_USER', 'admin-user'),
-      secretEnv('GF_SECURITY_ADMIN_PASSWORD', 'admin-password'),
-      ...(props.prometheus.basicAuth
-        ? [{ name: 'PROMETHEUS_PASSWORD', valueFrom: { secretKeyRef: { name: props.prometheus.basicAuth.passwordSecret, key: 'password' } } }]
-        : []),
       ...Object.entries({
+        GF_SECURITY_ADMIN_USER__FILE: `${SECRETS_DIR}/admin-credentials/admin-user`,
+        GF_SECURITY_ADMIN_PASSWORD__FILE: `${SECRETS_DIR}/admin-credentials/admin-password`,
+        // Encrypts the data-source and contact-point secrets in grafana.db (and its backups); without
+        // it Grafana uses its public default key.
+        GF_SECURITY_SECRET_KEY__FILE: `${SECRETS_DIR}/secret-key/secret-key`,
         GF_AUTH_ANONYMOUS_ENABLED: 'false',
         GF_USERS_ALLOW_SIGN_UP: 'false',
         GF_SECURITY_DISABLE_GRAVATAR: 'true',
         GF_SECURITY_COOKIE_SECURE: config.ingressHost ? 'true' : 'false',
+        GF_SNAPSHOTS_EXTERNAL_ENABLED: 'false', // no dashboard data leaves for snapshots.raintank.io
+        GF_PUBLIC_DASHBOARDS_ENABLED: 'false', // no dashboard is ever readable without a login
+        GF_METRICS_ENABLED: 'false', // /metrics would be public through the Ingress
         GF_ANALYTICS_REPORTING_ENABLED: 'false',
         GF_ANALYTICS_CHECK_FOR_UPDATES: 'false', // no egress to the internet is allowed anyway
         GF_ANALYTICS_CHECK_FOR_PLUGIN_UPDATES: 'false',
@@ -138,6 +145,27 @@ export class Grafana extends Construct {
         ...(config.ingressHost ? { GF_SERVER_ROOT_URL: `https://${config.ingressHost}/` } : {}),
       }).map(([name, value]) => ({ name, value })),
     ];
+    const secretMounts: k8s.VolumeMount[] = [
+      { name: 'admin', mountPath: `${SECRETS_DIR}/admin-credentials`, readOnly: true },
+      { name: 'secret-key', mountPath: `${SECRETS_DIR}/secret-key`, readOnly: true },
+      { name: 'prometheus-password', mountPath: `${SECRETS_DIR}/prometheus`, readOnly: true },
+    ];
+    const dataMounts: k8s.VolumeMount[] = [
+      { name: 'grafana-data', mountPath: '/var/lib/grafana' },
+      { name: 'tmp', mountPath: '/tmp' },
+    ];
+    // GF_SECURITY_ADMIN_PASSWORD applies only when grafana.db has no admin yet; this sets the admin's
+    // password from the Secret on every start, so rotating the Secret (and restarting) takes effect.
+    // `grafana cli admin reset-admin-password --password-from-stdin` (Grafana docs, cli "Reset admin
+    // password"); on a new database the CLI creates it, with the admin from the same settings.
+    const syncAdminPassword: k8s.Container = {
+      ...container({
+        name: 'sync-admin-password', image: config.image, uid: GRAFANA_UID,
+        resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
+        env, volumeMounts: [...dataMounts, ...secretMounts],
+      }),
+      command: ['sh', '-c', `exec grafana cli --homepath /usr/share/grafana admin reset-admin-password --password-from-stdin < "$GF_SECURITY_ADMIN_PASSWORD__FILE"`],
+    };
     new k8s.KubeDeployment(this, 'Deployment', {
       metadata: { name: 'grafana', namespace, labels },
       spec: {
@@ -152,12 +180,13 @@ export class Grafana extends Construct {
           spec: {
             automountServiceAccountToken: false,
             securityContext: restrictedPodSecurity(GRAFANA_UID),
+            initContainers: [syncAdminPassword],
             containers: [container({
               name: 'grafana', image: config.image, uid: GRAFANA_UID, resources: config.resources, env,
               ports: this.workload.ports,
               volumeMounts: [
-                { name: 'grafana-data', mountPath: '/var/lib/grafana' },
-                { name: 'tmp', mountPath: '/tmp' },
+                ...dataMounts,
+                ...secretMounts,
                 { name: 'provisioning', mountPath: '/etc/grafana/provisioning/datasources/datasources.yaml', subPath: 'datasources.yaml', readOnly: true },
                 { name: 'provisioning', mountPath: '/etc/grafana/provisioning/dashboards/dashboards.yaml', subPath: 'dashboards.yaml', readOnly: true },
                 { name: 'dashboards', mountPath: DASHBOARDS_DIR, readOnly: true },
@@ -169,6 +198,9 @@ export class Grafana extends Construct {
               { name: 'grafana-data', persistentVolumeClaim: { claimName: 'grafana-data' } },
               { name: 'tmp', emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString('64Mi') } },
               { name: 'provisioning', configMap: { name: 'grafana-provisioning' } },
+              { name: 'admin', secret: { secretName: config.adminSecret, items: [{ key: 'admin-user', path: 'admin-user' }, { key: 'admin-password', path: 'admin-password' }], defaultMode: SECRET_FILE_MODE } },
+              { name: 'secret-key', secret: { secretName: config.secretKeySecret, items: [{ key: 'secret-key', path: 'secret-key' }], defaultMode: SECRET_FILE_MODE } },
+              passwordVolume('prometheus-password', props.prometheus.basicAuth.passwordSecret),
               { name: 'dashboards', projected: { sources: dashboards.map((d): k8s.VolumeProjection => ({ configMap: { name: `grafana-dashboard-${d.name}` } })) } },
             ],
           },

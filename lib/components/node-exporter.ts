@@ -4,7 +4,9 @@ import { nodeAgentDaemonSet, NodeAgentProps } from './node-agent';
 import { container, httpProbe } from './pod-security';
 import { Workload } from '../wiring/wiring';
 
-const NOBODY = 65534;
+import { UIDS } from './identities';
+
+const UID = UIDS.nodeExporter;
 /** Pseudo and container filesystems whose usage says nothing about the node's disks. */
 const IGNORED_FS_TYPES = '^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|fusectl|hugetlbfs|iso9660|mqueue|nsfs|overlay|proc|procfs|pstore|rpc_pipefs|securityfs|selinuxfs|squashfs|sysfs|tracefs|tmpfs)$';
 /** Mount points of the kubelet and container runtimes: one series per pod volume otherwise. */
@@ -14,7 +16,7 @@ const IGNORED_NET_DEVICES = '^(lo|veth.*|cali.*|cilium.*|lxc.*|flannel.*|cni.*|d
 
 /**
  * node-exporter on every node, tolerating every taint. It needs the host's network (to see the
- * node's interfaces), PID namespace and read-only views of `/`, `/proc` and `/sys`, which the
+ * node's interfaces) and read-only views of `/`, `/proc` and `/sys`, which the
  * baseline Pod Security level forbids; it runs as a numeric non-root user with no capabilities and a
  * read-only root filesystem, and nothing else. NetworkPolicies cannot select host-network pods, so
  * Prometheus reaches it through the node CIDR.
@@ -26,13 +28,16 @@ export class NodeExporter extends Construct {
     super(scope, id);
     const { config } = props;
     this.workload = nodeAgentDaemonSet(this, 'node-exporter', props, true, (workload): k8s.PodSpec => ({
-      hostPid: true,
+      // No hostPID: the host's /proc mount is all the collectors read. Its own uid: with the host's
+      // /proc mounted, a shared uid could read every same-uid process's environment on the node.
       dnsPolicy: 'ClusterFirstWithHostNet',
-      securityContext: { runAsNonRoot: true, runAsUser: NOBODY, runAsGroup: NOBODY, seccompProfile: { type: 'RuntimeDefault' } },
+      securityContext: { runAsNonRoot: true, runAsUser: UID, runAsGroup: UID, seccompProfile: { type: 'RuntimeDefault' } },
       containers: [container({
-        name: 'node-exporter', image: config.image, uid: NOBODY, resources: config.resources,
+        name: 'node-exporter', image: config.image, uid: UID, resources: config.resources,
+        // Only on the node's own IP (the one Prometheus scrapes), not on every host interface.
+        env: [{ name: 'NODE_IP', valueFrom: { fieldRef: { fieldPath: 'status.hostIP' } } }],
         args: [
-          `--web.listen-address=:${config.port}`,
+          `--web.listen-address=$(NODE_IP):${config.port}`,
           '--path.procfs=/host/proc',
           '--path.sysfs=/host/sys',
           '--path.rootfs=/host/root',

@@ -3,7 +3,11 @@ import * as k8s from '../../imports/k8s';
 import { container, httpProbe } from './pod-security';
 import { PortSpec } from '../wiring/wiring';
 
-const NOBODY = 65534;
+import { UIDS } from './identities';
+import { SECRET_FILE_MODE } from './published-service';
+
+/** Where the credentials Secret is mounted in the sidecar. */
+const CREDENTIALS_DIR = '/etc/postgres-exporter/credentials';
 
 /** Where postgres-exporter finds the database. */
 export interface PostgresConnection {
@@ -23,17 +27,28 @@ export function postgresExporterPort(config: DatabaseExporterConfig): PortSpec {
  * (keys `username`, `password`), never from config, so no credential is written to `dist/`.
  */
 export function postgresExporterContainer(config: DatabaseExporterConfig, conn: PostgresConnection): k8s.Container {
-  const secret = (name: string, key: string) => ({ name, valueFrom: { secretKeyRef: { name: config.credentialsSecret, key } } });
   return container({
-    name: 'postgres-exporter', image: config.image, uid: NOBODY, resources: config.resources,
+    name: 'postgres-exporter', image: config.image, uid: UIDS.postgresExporter, resources: config.resources,
     args: [`--web.listen-address=:${config.port}`],
+    // User and password as files (DATA_SOURCE_USER_FILE / DATA_SOURCE_PASS_FILE, postgres_exporter
+    // README "Environment Variables"): never in the environment, where the database's other
+    // containers with the same uid could read them.
     env: [
       { name: 'DATA_SOURCE_URI', value: `${conn.address}?sslmode=${conn.sslMode}` },
-      secret('DATA_SOURCE_USER', 'username'),
-      secret('DATA_SOURCE_PASS', 'password'),
+      { name: 'DATA_SOURCE_USER_FILE', value: `${CREDENTIALS_DIR}/username` },
+      { name: 'DATA_SOURCE_PASS_FILE', value: `${CREDENTIALS_DIR}/password` },
     ],
+    volumeMounts: [{ name: postgresCredentialsVolume(config).name, mountPath: CREDENTIALS_DIR, readOnly: true }],
     ports: [postgresExporterPort(config)],
     readinessProbe: httpProbe('/', 'pg-metrics'),
     livenessProbe: httpProbe('/', 'pg-metrics', 30),
   });
+}
+
+/** The volume with the exporter's credentials (keys `username`, `password`), mode 0440; add it to the pod with the container. */
+export function postgresCredentialsVolume(config: DatabaseExporterConfig): k8s.Volume {
+  return {
+    name: 'postgres-exporter-credentials',
+    secret: { secretName: config.credentialsSecret, items: [{ key: 'username', path: 'username' }, { key: 'password', path: 'password' }], defaultMode: SECRET_FILE_MODE },
+  };
 }

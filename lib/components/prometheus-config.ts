@@ -69,11 +69,13 @@ export function renderPrometheusConfig(input: PrometheusConfigInput): Record<str
 }
 
 /** The scrape job a global Prometheus adds to pull this Prometheus's selected series from `address` (host:port). */
-export function renderFederationJob(config: PrometheusConfig, environment: string, address: string): Record<string, unknown> {
+export function renderFederationJob(config: PrometheusConfig, environment: string, address: string, auth: { username: string; passwordSecret: string }): Record<string, unknown> {
   return {
     job_name: `federate-${environment}`,
     honor_labels: true, // keep the original job/instance labels of the federated series
     metrics_path: '/federate',
+    // Prometheus asks every client for basic auth: the global Prometheus mounts the Secret's `password`.
+    basic_auth: { username: auth.username, password_file: `${secretMountPath(auth.passwordSecret)}/password` },
     params: { 'match[]': [...(config.federation?.match ?? [])] },
     static_configs: [{ targets: [address] }],
   };

@@ -4,18 +4,18 @@ import { toYaml } from '../output/yaml-output';
 import { checkRuleJobs } from '../content/rule-jobs';
 import { ConfigError } from '../config/errors';
 import { IngressConfig, PrometheusConfig } from '../config/types';
-import { configReloader } from './config-reloader';
 import { KubeStatefulSet, lazy, namedPort, quantities } from './kube';
 import { selectorLabels, standardLabels } from '../wiring/labels';
-import { antiAffinity, container, httpProbe, restrictedPodSecurity } from './pod-security';
-import { publishThroughIngress, webAuth } from './published-service';
+import { antiAffinity, container, restrictedPodSecurity } from './pod-security';
+import { clientCredentials, passwordVolume, publishThroughIngress, SECRET_FILE_MODE, serverAuth, webAuth } from './published-service';
+import { UIDS } from './identities';
 import { ScrapeTarget, scrapeServiceName, secretMountPath } from '../wiring/scrape-target';
 import { AlertmanagersTarget, discoveryRbac, renderFederationJob, renderPrometheusConfig } from './prometheus-config';
 import { thanosSidecarContainer, THANOS_GRPC_PORT } from './thanos-sidecar';
 import { Peer, PortSpec, Wiring, Workload, workloadPeer } from '../wiring/wiring';
 
-/** The uid of `nobody` in the Prometheus image (its USER is a name, so the uid must be explicit). */
-const PROMETHEUS_UID = 65534;
+/** Prometheus's own uid (lib/components/identities.ts). */
+const PROMETHEUS_UID = UIDS.prometheus;
 const CONFIG_DIR = '/etc/prometheus/config';
 const RULES_DIR = '/etc/prometheus/rules';
 const WEB_PORT = 9090;
@@ -65,8 +65,8 @@ export class Prometheus extends Construct {
   private readonly jobs = new Set<string>();
   private readonly discoveryNamespaces = new Set<string>();
   private readonly ruleFileNames: string[];
-  /** Secrets mounted under /etc/prometheus/secrets/<name>/ for credentials files. */
-  private readonly secretVolumes = new Set<string>();
+  /** Secrets mounted under /etc/prometheus/secrets/<name>/ for credentials files, with the keys mounted. */
+  private readonly secretVolumes = new Map<string, Set<string>>();
   private alertmanagers: AlertmanagersTarget | undefined;
 
   constructor(scope: Construct, id: string, private readonly props: PrometheusProps) {
@@ -137,9 +137,13 @@ export class Prometheus extends Construct {
     this.scrape({ job: 'prometheus', workload: this.workload, portName: 'web', basicAuth: Prometheus.clientAuth(config), ownsMetrics: ['prometheus_*'], limits: { sampleLimit: 10_000, bodySizeLimit: '4MB' } });
   }
 
-  /** The credentials every client needs once Prometheus asks for basic auth (when exposed). */
-  static clientAuth(config: PrometheusConfig): { username: string; passwordSecret: string } | undefined {
-    return config.exposure ? { username: config.exposure.username, passwordSecret: config.exposure.authSecret } : undefined;
+  /** The credentials every client needs: Prometheus asks every client for basic auth. */
+  static clientAuth(config: PrometheusConfig): { username: string; passwordSecret: string } {
+    return clientCredentials(serverAuth(config));
+  }
+
+  private mountSecret(name: string, key: string): void {
+    this.secretVolumes.set(name, new Set([...(this.secretVolumes.get(name) ?? []), key]));
   }
 
   /** This Prometheus as the source of a path. */
@@ -158,7 +162,7 @@ export class Prometheus extends Construct {
     const port = this.props.wiring.port(target.workload, target.portName);
     this.targets.push(target);
     this.jobs.add(target.job);
-    if (target.basicAuth) this.secretVolumes.add(target.basicAuth.passwordSecret);
+    if (target.basicAuth) this.mountSecret(target.basicAuth.passwordSecret, 'password');
     this.props.wiring.allowToWorkload(this.peer, target.workload, target.portName, `scrape job ${target.job}`);
     const ns = target.workload.namespace;
     new k8s.KubeService(this, `Scrape-${target.job}`, {
@@ -176,14 +180,12 @@ export class Prometheus extends Construct {
   sendAlertsTo(alertmanager: Workload, service: string, portName: string, basicAuth?: { username: string; passwordSecret: string }): void {
     this.props.wiring.allowToWorkload(this.peer, alertmanager, portName, 'alert delivery');
     this.alertmanagers = { namespace: alertmanager.namespace, service, portName, basicAuth };
-    if (basicAuth) this.secretVolumes.add(basicAuth.passwordSecret);
+    if (basicAuth) this.mountSecret(basicAuth.passwordSecret, 'password');
     this.allowDiscoveryIn(alertmanager.namespace);
   }
 
   /** The jobs declared so far, in declaration order. */
-  get scrapeTargets(): readonly ScrapeTarget[] {
-    return this.targets;
-  }
+  get scrapeTargets(): readonly ScrapeTarget[] { return this.targets; }
 
   /** Read-only discovery of Services, Endpoints and Pods in one namespace: nothing cluster-wide. */
   private allowDiscoveryIn(namespace: string): void {
@@ -202,18 +204,16 @@ export class Prometheus extends Construct {
 
   /** The scrape job a global Prometheus adds to pull this one's selected series. */
   renderFederationJob(): Record<string, unknown> {
-    return renderFederationJob(this.props.config, this.props.environment, `${this.serviceName}.${this.props.namespace}.svc:${WEB_PORT}`);
+    return renderFederationJob(this.props.config, this.props.environment, `${this.serviceName}.${this.props.namespace}.svc:${WEB_PORT}`, Prometheus.clientAuth(this.props.config));
   }
 
-  private renderConfigYaml(): string {
-    return toYaml(this.renderConfig());
-  }
+  private renderConfigYaml(): string { return toYaml(this.renderConfig()); }
 
   private createStatefulSet(config: PrometheusConfig, namespace: string, labels: Record<string, string>): void {
     const podLabels = { ...labels, ...this.workload.podLabels };
-    const auth = webAuth(config.exposure, 'web');
-    for (const rw of config.remoteWrite) if (rw.credentialsSecret) this.secretVolumes.add(rw.credentialsSecret);
-    const secretNames = () => [...this.secretVolumes].sort();
+    const auth = webAuth(serverAuth(config), 'web');
+    for (const rw of config.remoteWrite) if (rw.credentialsSecret) this.mountSecret(rw.credentialsSecret, rw.basicAuthUsername ? 'password' : 'token');
+    const secretNames = () => [...this.secretVolumes.keys()].sort();
     const prometheus: k8s.Container = container({
       name: 'prometheus', image: config.image, uid: PROMETHEUS_UID, resources: config.resources,
       args: [
@@ -223,7 +223,9 @@ export class Prometheus extends Construct {
         `--storage.tsdb.retention.size=${config.retentionSize}`,
         // Prometheus 3 compresses the WAL and expands ${POD_NAME} in external labels by default.
         `--web.listen-address=:${WEB_PORT}`,
-        '--web.enable-lifecycle', // POST /-/reload, used by the reloader sidecar over loopback
+        // Prometheus reloads changed config and rule files itself: no reloader, no lifecycle API.
+        '--enable-feature=auto-reload-config',
+        '--config.auto-reload-interval=30s',
         ...(this.props.enableAdminApi ? ['--web.enable-admin-api'] : []),
         // The Thanos sidecar uploads 2h blocks; local compaction would upload overlapping ones.
         ...(config.thanosSidecar ? ['--storage.tsdb.min-block-duration=2h', '--storage.tsdb.max-block-duration=2h'] : []),
@@ -237,23 +239,20 @@ export class Prometheus extends Construct {
         { name: 'prometheus-data', mountPath: '/prometheus' },
         ...auth.mounts,
       ],
-      readinessProbe: auth.probe('/-/ready', 5) ?? httpProbe('/-/ready', 'web', 5),
-      livenessProbe: auth.probe('/-/healthy', 15, 4) ?? httpProbe('/-/healthy', 'web', 15, 4),
+      readinessProbe: auth.probe(5),
+      livenessProbe: auth.probe(15, 4),
     });
     // Credentials Secrets can still be added after this (sendAlertsTo), so their mounts resolve at synth.
     const staticMounts = prometheus.volumeMounts ?? [];
     const withStartup: k8s.Container = {
       ...prometheus,
       // A large WAL takes minutes to replay; the startup probe keeps liveness from killing it meanwhile.
-      startupProbe: auth.probe('/-/ready', 15, 60) ?? httpProbe('/-/ready', 'web', 15, 60),
+      startupProbe: auth.probe(15, 60),
       volumeMounts: lazy((): k8s.VolumeMount[] => [...staticMounts, ...secretNames().map((s) => ({ name: `secret-${s}`, mountPath: secretMountPath(s), readOnly: true }))]),
     };
-    const reloader = configReloader(PROMETHEUS_UID, [
-      { name: 'config', mountPath: CONFIG_DIR },
-      { name: 'rules', mountPath: RULES_DIR },
-    ], auth.reloadUrl(WEB_PORT), auth.env);
-    const containers = [withStartup, reloader];
-    if (config.thanosSidecar) containers.push(thanosSidecarContainer(config.thanosSidecar, `http://127.0.0.1:${WEB_PORT}`, PROMETHEUS_UID));
+    const self = Prometheus.clientAuth(config);
+    const containers = [withStartup, ...(config.thanosSidecar ? [thanosSidecarContainer(config.thanosSidecar, `http://127.0.0.1:${WEB_PORT}`, PROMETHEUS_UID,
+      { ...self, passwordFile: `${secretMountPath(self.passwordSecret)}/password`, volume: `secret-${self.passwordSecret}` })] : [])];
     new KubeStatefulSet(this, 'StatefulSet', {
       metadata: { name: 'prometheus', namespace, labels },
       spec: {
@@ -276,8 +275,13 @@ export class Prometheus extends Construct {
                 { name: 'config', configMap: { name: 'prometheus-config' } },
                 { name: 'rules', configMap: { name: 'prometheus-rules' } },
                 ...auth.volumes,
-                ...(config.thanosSidecar ? [{ name: 'thanos-objstore', secret: { secretName: config.thanosSidecar.objectStoreSecret } }] : []),
-                ...secretNames().map((s) => ({ name: `secret-${s}`, secret: { secretName: s } })),
+                ...(config.thanosSidecar ? [{ name: 'thanos-objstore', secret: { secretName: config.thanosSidecar.objectStoreSecret, defaultMode: SECRET_FILE_MODE } }] : []),
+                ...secretNames().map((s): k8s.Volume => {
+                  const keys = [...this.secretVolumes.get(s)!].sort();
+                  return keys.length === 1 && keys[0] === 'password'
+                    ? passwordVolume(`secret-${s}`, s)
+                    : { name: `secret-${s}`, secret: { secretName: s, items: keys.map((k) => ({ key: k, path: k })), defaultMode: SECRET_FILE_MODE } };
+                }),
             ]),
           },
         },

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { ExposureConfig, IngressConfig } from '../config/types';
+import { ExposureConfig, IngressConfig, WebAuthConfig } from '../config/types';
 import * as k8s from '../../imports/k8s';
 import { namedPort } from './kube';
 import { Wiring, Workload } from '../wiring/wiring';
@@ -41,29 +41,47 @@ export function publishThroughIngress(scope: Construct, id: string, p: PublishPr
   });
 }
 
-/** Where a server protected by basic auth finds its web config, and its clients the password. */
+/** Where a server protected by basic auth finds its web config. */
 export const WEB_AUTH_DIR = '/etc/web-auth';
 
+/** Secret files are readable by their owner and the pod's group only (never 0644). */
+export const SECRET_FILE_MODE = 0o440;
+
+/** A server's basic auth: the Secret (keys `web-config.yml`, `password`) and the user its clients send. */
+export interface ServerAuth {
+  readonly secret: string;
+  readonly username: string;
+}
+
+/** The basic auth a server asks every client for: the exposure's when it names one, else `webAuth`. */
+export function serverAuth(config: { exposure: ExposureConfig | null; webAuth: WebAuthConfig }): ServerAuth {
+  return config.exposure ? { secret: config.exposure.authSecret, username: config.exposure.username } : config.webAuth;
+}
+
+/** The client side of `auth`: user name and the Secret whose key `password` the client mounts. */
+export function clientCredentials(auth: ServerAuth): { username: string; passwordSecret: string } {
+  return { username: auth.username, passwordSecret: auth.secret };
+}
+
+/** A volume with only the `password` key of a web-auth Secret (what a client mounts), mode 0440. */
+export function passwordVolume(name: string, secret: string): k8s.Volume {
+  return { name, secret: { secretName: secret, items: [{ key: 'password', path: 'password' }], defaultMode: SECRET_FILE_MODE } };
+}
+
 /**
- * What a Prometheus-style server (Prometheus, Alertmanager) needs for basic auth from a Secret:
- * the `--web.config.file` flag, the Secret volume, and probes that do not need credentials
- * (every HTTP endpoint, /-/ready included, asks for them once a web config has users).
+ * What a Prometheus-style server (Prometheus, Alertmanager) needs for basic auth from a Secret, for
+ * every client including in-cluster ones: the `--web.config.file` flag, a volume with only the
+ * `web-config.yml` key of the Secret (the server never sees the plaintext password), and probes
+ * that do not need credentials (every HTTP endpoint, /-/ready included, asks for them).
  */
-export function webAuth(exposure: ExposureConfig | null, portName: string): {
+export function webAuth(auth: ServerAuth, portName: string): {
   args: string[]; volumes: k8s.Volume[]; mounts: k8s.VolumeMount[];
-  probe: (path: string, periodSeconds?: number, failureThreshold?: number) => k8s.Probe | undefined;
-  reloadUrl: (port: number) => string; env: k8s.EnvVar[];
+  probe: (periodSeconds?: number, failureThreshold?: number) => k8s.Probe;
 } {
-  if (!exposure) {
-    return { args: [], volumes: [], mounts: [], env: [], probe: () => undefined, reloadUrl: (port) => `http://127.0.0.1:${port}/-/reload` };
-  }
   return {
     args: [`--web.config.file=${WEB_AUTH_DIR}/web-config.yml`],
-    volumes: [{ name: 'web-auth', secret: { secretName: exposure.authSecret } }],
+    volumes: [{ name: 'web-auth', secret: { secretName: auth.secret, items: [{ key: 'web-config.yml', path: 'web-config.yml' }], defaultMode: SECRET_FILE_MODE } }],
     mounts: [{ name: 'web-auth', mountPath: WEB_AUTH_DIR, readOnly: true }],
-    probe: (_path, periodSeconds = 10, failureThreshold = 3) => ({ tcpSocket: { port: namedPort(portName) }, periodSeconds, timeoutSeconds: 5, failureThreshold }),
-    // Kubernetes expands $(VAR) in args from the container's env, so the password stays in the Secret.
-    env: [{ name: 'WEB_AUTH_PASSWORD', valueFrom: { secretKeyRef: { name: exposure.authSecret, key: 'password' } } }],
-    reloadUrl: (port) => `http://${exposure.username}:$(WEB_AUTH_PASSWORD)@127.0.0.1:${port}/-/reload`,
+    probe: (periodSeconds = 10, failureThreshold = 3) => ({ tcpSocket: { port: namedPort(portName) }, periodSeconds, timeoutSeconds: 5, failureThreshold }),
   };
 }

@@ -3,7 +3,7 @@ import * as k8s from '../../imports/k8s';
 import { container, httpProbe } from './pod-security';
 import { PortSpec } from '../wiring/wiring';
 
-const NOBODY = 65534;
+import { UIDS } from './identities';
 
 /** The exporter's named metrics port. */
 export function redisExporterPort(config: DatabaseExporterConfig): PortSpec {
@@ -16,7 +16,7 @@ export function redisExporterPort(config: DatabaseExporterConfig): PortSpec {
  */
 export function redisExporterContainer(config: DatabaseExporterConfig, redisAddress: string): k8s.Container {
   return container({
-    name: 'redis-exporter', image: config.image, uid: NOBODY, resources: config.resources,
+    name: 'redis-exporter', image: config.image, uid: UIDS.redisExporter, resources: config.resources,
     env: [
       { name: 'REDIS_ADDR', value: redisAddress },
       { name: 'REDIS_EXPORTER_WEB_LISTEN_ADDRESS', value: `:${config.port}` },

@@ -11,7 +11,7 @@ import { standardLabels } from '../wiring/labels';
 import { ManifestFile } from '../content/manifest-file';
 import { NetworkPolicies } from './network-policies';
 import { NodeExporter } from './node-exporter';
-import { postgresExporterContainer, postgresExporterPort } from './postgres-exporter';
+import { postgresCredentialsVolume, postgresExporterContainer, postgresExporterPort } from './postgres-exporter';
 import { Prometheus, RuleFileContent } from './prometheus';
 import { redisExporterContainer, redisExporterPort } from './redis-exporter';
 import { Wiring, Workload } from '../wiring/wiring';
@@ -157,6 +157,7 @@ export class MonitoringStack extends Chart {
       id: 'postgres', wiring: this.wiring, defaultNamespace: backend.namespace,
       target: findObject(objects, backend.postgres.workloadKind, backend.postgres.workloadName, `${field}.postgres`),
       container: postgresExporterContainer(backend.postgres, { address: 'localhost:5432/postgres', sslMode: 'disable' }),
+      volumes: [postgresCredentialsVolume(backend.postgres)],
       port: postgresExporterPort(backend.postgres),
     });
     this.prometheus.scrape({ job: 'postgres-exporter', workload: postgres, portName: 'pg-metrics', ownsMetrics: ['pg_*'], limits: SCRAPE_LIMITS.postgresExporter });

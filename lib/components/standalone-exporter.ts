@@ -10,6 +10,8 @@ export interface StandaloneExporterProps {
   readonly name: 'postgres-exporter' | 'redis-exporter';
   /** The exporter container (from `postgresExporterContainer` / `redisExporterContainer`). */
   readonly container: k8s.Container;
+  /** Volumes the container mounts (e.g. `postgresCredentialsVolume`). @default none */
+  readonly volumes?: readonly k8s.Volume[];
   /** Its metrics port. */
   readonly port: PortSpec;
   /** Namespace of the stack. */
@@ -44,7 +46,7 @@ export class StandaloneExporter extends Construct {
         selector: { matchLabels: this.workload.podLabels },
         template: {
           metadata: { labels: { ...labels, ...this.workload.podLabels } },
-          spec: { automountServiceAccountToken: false, securityContext: restrictedPodSecurity(uid), containers: [props.container] },
+          spec: { automountServiceAccountToken: false, securityContext: restrictedPodSecurity(uid), containers: [props.container], volumes: props.volumes ? [...props.volumes] : undefined },
         },
       },
     });

@@ -54,10 +54,12 @@ export const ENVIRONMENT_SHAPE: Shape = {
     thanosSidecar: nullable({ image, objectStoreSecret: secretName, querier: podPeer, objectStoreEgress: egress }),
     federation: nullable({ from: podPeer, match: listOf(text) }),
     exposure,
+    webAuth: { secret: secretName, username: text },
   },
   alertmanager: {
     image,
     exposure,
+    webAuth: { secret: secretName, username: text },
     configSecret: secretName,
     storage: quantity,
     receiverEgress: listOf({ cidr, port }),
@@ -66,6 +68,7 @@ export const ENVIRONMENT_SHAPE: Shape = {
   grafana: {
     image,
     adminSecret: secretName,
+    secretKeySecret: secretName,
     storage: quantity,
     storageClass: nullable(dnsName),
     ingressHost: nullable(text),

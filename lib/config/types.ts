@@ -67,6 +67,21 @@ export interface PrometheusConfig {
   readonly federation: FederationConfig | null;
   /** Publishes Prometheus through an Ingress, behind basic auth; null keeps it cluster-internal. @default null */
   readonly exposure: ExposureConfig | null;
+  /** Basic auth every client needs, in cluster too (ignored when `exposure` names its own). @default { secret: 'prometheus-web-auth', username: 'nanoe' } */
+  readonly webAuth: WebAuthConfig;
+}
+
+/**
+ * Basic auth of a Prometheus-style server (its admin and lifecycle APIs, Alertmanager's silences)
+ * for every client. The Secret has key `web-config.yml` (a web config whose `basic_auth_users` holds
+ * a bcrypt hash, cost 10 or more, for `username`), which only the server mounts, and key `password`,
+ * which only clients mount.
+ */
+export interface WebAuthConfig {
+  /** Secret with keys `web-config.yml` and `password`. */
+  readonly secret: string;
+  /** The user every client authenticates as. */
+  readonly username: string;
 }
 
 /** Where pods of another team run: a namespace and the labels of its pods. */
@@ -136,6 +151,8 @@ export interface AlertmanagerConfig {
   readonly image: string;
   /** Publishes Alertmanager through an Ingress, behind basic auth; null keeps it cluster-internal. @default null */
   readonly exposure: ExposureConfig | null;
+  /** Basic auth every client needs, in cluster too (ignored when `exposure` names its own). @default { secret: 'alertmanager-web-auth', username: 'nanoe' } */
+  readonly webAuth: WebAuthConfig;
   /** Secret (created by the operator) holding `alertmanager.yml` with the receivers. @default 'alertmanager-config' */
   readonly configSecret: string;
   /** Size of the `alertmanager-data` volume (silences, notification log). @default '1Gi' */
@@ -152,6 +169,12 @@ export interface GrafanaConfig {
   readonly image: string;
   /** Secret (created by the operator) with keys `admin-user` and `admin-password`. @default 'grafana-admin' */
   readonly adminSecret: string;
+  /**
+   * Secret with key `secret-key`: Grafana's key for the data-source and contact-point secrets it stores
+   * in `grafana.db` (without it, Grafana's public default key). Create it before Grafana's first start;
+   * README "Secrets to create before applying" has the rotation procedure. @default 'grafana-secret-key'
+   */
+  readonly secretKeySecret: string;
   /** Size of the `grafana-data` volume. @default '10Gi' */
   readonly storage: string;
   /** StorageClass of the data volume; null uses the cluster default. @default null */

@@ -127,7 +127,7 @@ describe('Backups construct', () => {
     for (const name of Object.keys(envOf(c))) if (name !== 'TMPDIR') expect([name, script.includes(`\${${name}`)]).toEqual([name, true]);
   });
 
-  test('when Prometheus asks for basic auth, the job gets the username and the password from the Secret', () => {
+  test('when Prometheus asks for basic auth, the job gets the username and the password as a file from the Secret', () => {
     const chart = new Chart(Testing.app(), 'c');
     const wiring = new Wiring();
     const prometheus = wiring.addWorkload({ id: 'prometheus', namespace: NS, podLabels: selectorLabels('prometheus'), owned: true, ports: [{ name: 'web', port: 9090 }] });
@@ -139,7 +139,7 @@ describe('Backups construct', () => {
     const cron = get(chart.toJson() as K8sObject[], 'CronJob', 'prometheus-backup');
     expect(schemaErrors([cron])).toEqual([]);
     expect(envOf(podSpecOf(cron).containers[0])).toMatchObject({
-      PROMETHEUS_USERNAME: 'nanoe', PROMETHEUS_PASSWORD: { secretKeyRef: { name: 'prometheus-web-auth', key: 'password' } },
+      PROMETHEUS_USERNAME: 'nanoe', PROMETHEUS_PASSWORD_FILE: '/etc/prometheus-password/password',
     });
   });
 

@@ -80,7 +80,7 @@ function caseOf(label: string, objects: K8sObject[], spec: any, c: any, root: st
   }
   let listenArg: number | undefined;
   const args = (c.args ?? []).map((a: string) => {
-    const m = /^(--web\.listen-address)=:(\d+)$/.exec(a);
+    const m = /^(--web\.listen-address)=(?:\$\([A-Z_]+\))?:(\d+)$/.exec(a); // `$(NODE_IP):9100`: the node's IP, here 127.0.0.1
     if (m) return `${m[1]}=${HOST}:${(listenArg = -1)}`;
     return rewrite(expand(a, env));
   });

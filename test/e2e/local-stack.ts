@@ -268,6 +268,10 @@ export function localizeConfig(
     const out: Json = {};
     for (const [k, v] of Object.entries(raw)) {
       if (k.endsWith('_sd_configs') || k === 'static_configs' || k === 'relabel_configs') continue;
+      if (k === 'basic_auth') {
+        notes.push(`${where}: basic_auth dropped (the local ${job} runs without a web config; the flags e2e starts it with one)`);
+        continue;
+      }
       out[k] = v;
     }
     for (const key of ['scrape_interval', 'scrape_timeout'] as const) {
@@ -316,6 +320,10 @@ export function localizeConfig(
     const out: Json = {};
     for (const [k, v] of Object.entries(raw)) {
       if (k.endsWith('_sd_configs') || k === 'static_configs' || k === 'relabel_configs') continue;
+      if (k === 'basic_auth') {
+        notes.push(`${where}: basic_auth dropped (the local Alertmanager runs without a web config)`);
+        continue;
+      }
       out[k] = v;
     }
     out.static_configs = [{ targets: [addresses.alertmanager] }];
