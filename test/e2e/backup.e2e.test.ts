@@ -93,7 +93,7 @@ describe('Backups construct', () => {
   });
 
   test('CronJobs: schedule in UTC, never two at once, bounded, no token, restricted, pinned', () => {
-    for (const [cron, uid] of [[promCron, 65534], [grafanaCron, 472]] as const) {
+    for (const [cron, uid] of [[promCron, 10090], [grafanaCron, 472]] as const) {
       expect(cron.spec).toMatchObject({ schedule: '15 2 * * *', timeZone: 'Etc/UTC', concurrencyPolicy: 'Forbid', startingDeadlineSeconds: 3600 });
       expect(cron.spec.jobTemplate.spec.activeDeadlineSeconds).toBeGreaterThan(0);
       const pod = podSpecOf(cron);
@@ -222,7 +222,7 @@ describe('restoreJob', () => {
     expect(schemaErrors([job])).toEqual([]);
     expect(job.metadata).toMatchObject({ name: 'restore-prometheus-0-20261124t101500z', namespace: NS });
     const pod = podSpecOf(job);
-    expect(pod).toMatchObject({ restartPolicy: 'Never', automountServiceAccountToken: false, securityContext: { runAsUser: 65534, fsGroup: 65534 } });
+    expect(pod).toMatchObject({ restartPolicy: 'Never', automountServiceAccountToken: false, securityContext: { runAsUser: 10090, fsGroup: 10090 } });
     const [c] = pod.containers;
     expect(c.command).toEqual(['/bin/sh', '/scripts/prometheus-restore.sh']);
     expect(envOf(c)).toMatchObject({
