@@ -1,5 +1,7 @@
 import { App } from 'cdk8s';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'fs';
+import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'fs';
+import { ConfigError, fileProblem } from '../config/errors';
+import { checkAlertWindows } from '../content/alert-windows';
 import { dirname, join, resolve } from 'path';
 import { loadConfigFile } from '../config/load';
 import { EnvironmentConfig } from '../config/types';
@@ -55,6 +57,24 @@ export function dashboardsFrom(root: string): DashboardContent[] {
   return files.map((d) => ({ name: d.name, json: d.text }));
 }
 
+/** The backend's manifest files; a `manifestsPath` that finds none is refused (no exporters, PostgresDown could never fire). */
+function backendManifestFiles(root: string, config: EnvironmentConfig): string[] {
+  const field = `environments.${config.name}.backend.manifestsPath`;
+  const dir = resolve(root, config.backend.manifestsPath);
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch (e) {
+    const { problem } = fileProblem(e, 'read');
+    throw new ConfigError(field, config.backend.manifestsPath, `(${dir}) ${problem}`, 'point it at the folder of the backend\'s Postgres and Redis manifests, relative to the project root (default "backend")');
+  }
+  const files = names.filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => join(dir, f));
+  if (files.length === 0) {
+    throw new ConfigError(field, config.backend.manifestsPath, `(${dir}) holds no .yaml files, so no database would get an exporter`, 'point it at the folder of the backend\'s Postgres and Redis manifests');
+  }
+  return files;
+}
+
 /**
  * Builds (but does not write) one app per environment. Everything that can be wrong in the input is
  * checked here, before any file is touched.
@@ -65,13 +85,12 @@ export function buildEnvironments(options: SynthOptions): EnvironmentApp[] {
   const dashboards = dashboardsFrom(root);
   const rules = staticRuleFiles(root);
   return configs.map((config) => {
-    const manifestsDir = resolve(root, config.backend.manifestsPath);
-    const backendManifests = existsSync(manifestsDir)
-      ? readdirSync(manifestsDir).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => join(manifestsDir, f))
-      : [];
+    const backendManifests = backendManifestFiles(root, config);
+    const ruleFiles = ruleFilesFor(root, config, rules);
+    checkAlertWindows(`environments.${config.name}.prometheus`, config.prometheus.scrapeInterval, config.prometheus.evaluationInterval, ruleFiles);
     const app = new App();
     const stack = new MonitoringStack(app, 'nanoe-monitoring', {
-      config, rules: ruleFilesFor(root, config, rules), dashboards, backendManifests, backupScriptsDir: join(root, 'backup'),
+      config, rules: ruleFiles, dashboards, backendManifests, backupScriptsDir: join(root, 'backup'),
       extend: options.extend ? (s) => options.extend!(s, config) : undefined,
     });
     return { config, app, stack };
