@@ -187,15 +187,21 @@ export function writeOutput(
       (fs.length > 0 ? written : removed).push(top);
     } catch (e) {
       if (movedAside && !lstatOrUndefined(target)) renameSync(aside, target);
+      removeAsides(outdir, id);
       rmSync(stage, { recursive: true, force: true });
       const rest = plan.slice(i).map((p) => p.top);
       const err = fsError(e, target, 'write');
       throw new OutputError(`${err.message}`, [...written, ...removed], rest);
     }
   }
+  removeAsides(outdir, id);
+  rmSync(stage, { recursive: true, force: true });
+  return { written, removed, recovered, orphans };
+}
+
+/** Deletes the old versions this run moved aside (their replacements are in place). */
+function removeAsides(outdir: string, id: string): void {
   for (const name of readdirSync(outdir)) {
     if (name.startsWith(`${OLD_PREFIX}${id}.`)) rmSync(join(outdir, name), { recursive: true, force: true });
   }
-  rmSync(stage, { recursive: true, force: true });
-  return { written, removed, recovered, orphans };
 }
