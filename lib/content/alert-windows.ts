@@ -12,11 +12,27 @@ interface RuleSpan {
 /** Range windows of an expression: `[5m]` and the range of a subquery `[30m:1m]`. */
 const RANGE = /\[\s*([0-9a-z]+)\s*(?::[^\]]*)?\]/g;
 
+/** Spans by rule file text: environments share most rule files. */
+const cache = new Map<string, { range?: RuleSpan; for?: RuleSpan }>();
+
 /** The shortest range window and the shortest non-zero `for:` over every rule of the files. */
 export function shortestRuleSpans(files: readonly { name: string; text: string }[]): { range?: RuleSpan; for?: RuleSpan } {
   let range: RuleSpan | undefined;
   let forSpan: RuleSpan | undefined;
   for (const file of files) {
+    const key = `${file.name}\n${file.text}`;
+    let spans = cache.get(key);
+    if (!spans) cache.set(key, (spans = spansOf(file)));
+    if (spans.range && (!range || spans.range.seconds < range.seconds)) range = spans.range;
+    if (spans.for && (!forSpan || spans.for.seconds < forSpan.seconds)) forSpan = spans.for;
+  }
+  return { range, for: forSpan };
+}
+
+function spansOf(file: { name: string; text: string }): { range?: RuleSpan; for?: RuleSpan } {
+  let range: RuleSpan | undefined;
+  let forSpan: RuleSpan | undefined;
+  {
     for (const group of parseRuleFile(file.name, file.text).content.groups) {
       for (const rule of group.rules) {
         const where = `rule ${ruleName(rule)} in ${file.name}`;
