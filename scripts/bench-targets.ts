@@ -55,11 +55,11 @@ export function addBenchTargets(stack: MonitoringStack, n: number, namespaces: n
   }
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const extend = (stack: MonitoringStack) => addBenchTargets(stack, args.targets, args.namespaces);
-  const written = synthesizeAll({ root: ROOT, configFile: args.configFile, extend }, args.outdir);
-  process.stdout.write(`synthesized ${written.length} environment(s) with ${args.targets} extra scrape target(s) each into ${args.outdir}\n`);
+  const { written } = await synthesizeAll({ root: ROOT, configFile: args.configFile, extend }, args.outdir);
+  process.stdout.write(`synthesized ${written.length} folder(s) with ${args.targets} extra scrape target(s) each into ${args.outdir}\n`);
   if (args.report) {
     // Built again (outside the timed runs' interest) to read sizes off the first environment.
     const { stack } = buildEnvironments({ root: ROOT, configFile: args.configFile, extend })[0];
@@ -80,9 +80,7 @@ function sizeOf(path: string): number {
   return readdirSync(path).reduce((sum, f) => sum + sizeOf(join(path, f)), 0);
 }
 
-try {
-  main();
-} catch (e) {
+main().catch((e) => {
   process.stderr.write(`bench-targets: ${(e as Error).stack}\n`);
   process.exit(1);
-}
+});

@@ -53,7 +53,8 @@ const targets = (n) => ({ cmd: NODE, args: ['build/bench-targets.js', '--targets
 const cases = [
   { id: 'floor', label: '`node -e 0` (floor)', cmd: NODE, args: ['-e', '0'] },
   { id: 'default', label: 'synth, default app (`node build/main.js`)', ...synth('default'), profile: true },
-  ...(flag('--no-npm') || !hasNpm() ? [] : [{ id: 'npm', label: '`npm run synth` (esbuild + synth, for reference)', cmd: 'npm', args: ['run', '--silent', 'synth', '--', '--out', out('npm')], rss: false }]),
+  { id: 'typed', label: '`npm run synth` as typed, npm aside (`node scripts/synth.mjs`: content check + synth)', cmd: NODE, args: ['scripts/synth.mjs', '--out', out('typed')] },
+  ...(flag('--no-npm') || !hasNpm() ? [] : [{ id: 'npm', label: '`npm run synth` (npm start-up + content check + synth, for reference)', cmd: 'npm', args: ['run', '--silent', 'synth', '--', '--out', out('npm')], rss: false }]),
   { id: 'envs-1', label: 'synth, 1 environment (generated)', ...synth('envs-1', '--config', configs[1]) },
   { id: 'envs-10', label: 'synth, 10 environments', ...synth('envs-10', '--config', configs[10]) },
   { id: 'envs-50', label: 'synth, 50 environments', ...synth('envs-50', '--config', configs[50]) },
@@ -117,6 +118,7 @@ p();
 p('targets (issue 6):');
 const check = (name, ratio, max) => p(`  ${ratio <= max ? 'PASS' : 'MISS'}  ${name}: ${ratio.toFixed(2)}× (target ≤ ${max}×)`);
 check('synth of the default app vs `node -e 0`', byId.default.median / floor, MAX_SYNTH_OVER_FLOOR);
+check('`npm run synth` as typed (npm aside) vs `node -e 0`', byId.typed.median / floor, MAX_SYNTH_OVER_FLOOR);
 check('1000 scrape targets vs 10 scrape targets', t1000 / t10, MAX_1000_OVER_10_TARGETS);
 const noisy = cases.filter((c) => Math.max(...c.times) > 1.5 * Math.min(...c.times)).map((c) => c.id);
 if (noisy.length > 0) p(`note: noisy cases (max > 1.5 × min): ${noisy.join(', ')}; other load on the machine? rerun for stable numbers`);

@@ -5,7 +5,13 @@ import { buildEnvironments } from '../lib/output/synth';
 import { configWith, ROOT } from './support/app';
 
 /** Each case changes the default config in one way and names the error it must produce (field, value, fix). */
-const CASES: { name: string; edit: (doc: any) => void; env?: string[]; expect: RegExp[] }[] = [
+/** A valid remote-write endpoint, changed by `over`. */
+const rw = (over: Record<string, unknown>) => ({
+  name: 'mimir', url: 'https://mimir.example.com/api/v1/push', egress: { cidr: '192.0.2.10/32', port: 443 }, basicAuthUsername: null,
+  credentialsSecret: null, dropMetrics: [], queue: { capacity: 10000, maxShards: 50, maxSamplesPerSend: 2000 }, ...over,
+});
+
+const CASES: { name: string; edit: (doc: any) => void; env?: string[]; expect: RegExp[]; secret?: string }[] = [
   { name: 'unknown environment', edit: () => {}, env: ['staging'], expect: [/environment: "staging" is not defined/, /use one of: dev, prod/] },
   { name: 'retention size above the PVC', edit: (d) => { d.environments.prod.prometheus.retentionSize = '200GB'; }, expect: [/environments\.prod\.prometheus\.retentionSize: "200GB" must leave 20% of storage "100Gi" free/, /lower retentionSize to at most 80GB or raise storage/] },
   { name: 'retention size equal to the PVC', edit: (d) => { d.defaults.prometheus.retentionSize = '20GB'; }, expect: [/environments\.dev\.prometheus\.retentionSize: "20GB"/, /raise storage/] },
@@ -35,10 +41,52 @@ const CASES: { name: string; edit: (doc: any) => void; env?: string[]; expect: R
   { name: 'default deny switched off', edit: (d) => { d.defaults.network.defaultDeny = false; }, expect: [/network\.defaultDeny: false would leave every pod of the stack open/, /keep it true/] },
   { name: 'Grafana exposed without TLS secret', edit: (d) => { d.defaults.grafana.ingressTlsSecret = ''; }, expect: [/grafana\.ingressTlsSecret: "" is missing/] },
   { name: 'no environments', edit: (d) => { d.environments = {}; }, expect: [/environments: \{\} must list at least one environment/] },
+  // Durations, quantities and sizes (issue 12): what Prometheus or Kubernetes would refuse.
+  { name: 'duration units out of order (30s1m)', edit: (d) => { d.defaults.prometheus.scrapeInterval = '30s1m'; }, expect: [/environments\.dev\.prometheus\.scrapeInterval: "30s1m" is not a Prometheus duration/, /units from largest to smallest/] },
+  { name: 'duration units out of order (30m1h)', edit: (d) => { d.environments.prod.prometheus.retentionTime = '30m1h'; }, expect: [/environments\.prod\.prometheus\.retentionTime: "30m1h" is not a Prometheus duration/] },
+  { name: 'zero retention size', edit: (d) => { d.defaults.prometheus.retentionSize = '0GB'; }, expect: [/retentionSize: "0GB" is zero, which Prometheus reads as "no size limit"/, /"45GB"/] },
+  { name: 'zero storage', edit: (d) => { d.defaults.alertmanager.storage = '0'; }, expect: [/alertmanager\.storage: "0" is below 1Mi/, /"10Gi"/] },
+  { name: 'scrape interval longer than half a rate window', edit: (d) => { d.defaults.prometheus.scrapeInterval = '10m'; }, expect: [/prometheus\.scrapeInterval: "10m" is more than half the shortest rate window \[5m\]/, /can never fire/, /at most 2m30s/] },
+  { name: 'evaluation interval longer than a for:', edit: (d) => { d.defaults.prometheus.evaluationInterval = '2m'; }, expect: [/prometheus\.evaluationInterval: "2m" is longer than the shortest for: 1m/, /at most 1m/] },
+  { name: 'Flux interval in days', edit: (d) => { d.defaults.gitops.flux = { gitRepository: 'r', namespace: 'flux-system', interval: '1d' }; }, expect: [/gitops\.flux\.interval: "1d" is not a Go duration/, /there is no "d"/] },
+  // Names, ports, hosts, images.
+  { name: 'port name that is a number', edit: (d) => { d.defaults.backend.api.portName = '8000'; }, expect: [/backend\.api\.portName: "8000" is not a Kubernetes port name: it has no letter/, /"http"/] },
+  { name: 'port name over 15 characters', edit: (d) => { d.defaults.backend.api.portName = 'metrics-endpoint1'; }, expect: [/portName: "metrics-endpoint1" is not a Kubernetes port name: it is longer than 15/] },
+  { name: 'label key over 63 characters', edit: (d) => { d.defaults.backend.api.podLabels = { ['k'.repeat(64)]: 'x' }; }, expect: [/backend\.api\.podLabels\.k{64}: "k{64}" is not a valid label key/, /at most 63/] },
+  { name: 'mounted Secret name that makes a volume name over 63 characters', edit: (d) => { d.defaults.prometheus.remoteWrite = [rw({ credentialsSecret: 's'.repeat(60) })]; }, expect: [/remoteWrite\[0\]\.credentialsSecret: "s{60}" is mounted as the volume "secret-s{60}", longer than the 63/, /at most 56/] },
+  { name: 'host given as a URL', edit: (d) => { d.environments.prod.grafana.ingressHost = 'https://grafana.example.com'; }, expect: [/environments\.prod\.grafana\.ingressHost: "https:\/\/grafana\.example\.com" is a URL, not a host name/, /no https:\/\/, port or path/] },
+  { name: 'host with a port', edit: (d) => { d.environments.prod.grafana.ingressHost = 'grafana.example.com:443'; }, expect: [/ingressHost: "grafana\.example\.com:443" has a port/] },
+  { name: 'upper-case image path', edit: (d) => { d.defaults.grafana.image = 'docker.io/Grafana/grafana:13.2.3'; }, expect: [/grafana\.image: "docker\.io\/Grafana\/grafana:13\.2\.3" is not an image reference: it has "Grafana" in its repository path/, /lower-case path/] },
+  { name: 'malformed image reference', edit: (d) => { d.defaults.grafana.image = 'docker.io/grafana//grafana:13.2.3'; }, expect: [/grafana\.image: .* is not an image reference/] },
+  { name: 'CIDR with host bits', edit: (d) => { d.defaults.network.apiServerCidr = '10.1.2.3/8'; }, expect: [/network\.apiServerCidr: "10\.1\.2\.3\/8" has host bits set/, /"10\.0\.0\.0\/8"/] },
+  // Regexes and matchers (RE2, PromQL).
+  { name: 'invalid relabel regex', edit: (d) => { d.defaults.prometheus.remoteWrite = [rw({ dropMetrics: ['go_.*(['] })]; }, expect: [/remoteWrite\[0\]\.dropMetrics\[0\]: "go_\.\*\(\[" is not a regular expression Prometheus accepts: it has a "\[" without its closing "\]"/, /RE2 regex/] },
+  { name: 'regex with a lookahead (not RE2)', edit: (d) => { d.defaults.prometheus.remoteWrite = [rw({ dropMetrics: ['go_(?!gc).*'] })]; }, expect: [/dropMetrics\[0\]: "go_\(\?!gc\)\.\*" .* has the lookaround "\(\?!"/, /no lookarounds or backreferences/] },
+  { name: 'regex with a backreference (not RE2)', edit: (d) => { d.defaults.prometheus.remoteWrite = [rw({ dropMetrics: ['(a)\\1'] })]; }, expect: [/dropMetrics\[0\]: .* has the backreference "\\1"/] },
+  { name: 'invalid federation matcher', edit: (d) => { d.environments.prod.prometheus.federation.match = ['up{{']; }, expect: [/prometheus\.federation\.match\[0\]: "up\{\{" is not PromQL: syntax error/, /series selector/] },
+  { name: 'federation matcher with a bad regex', edit: (d) => { d.environments.prod.prometheus.federation.match = ['{__name__=~"job:.*("}']; }, expect: [/federation\.match\[0\]: .* has the regex "job:\.\*\(" that has a "\(" without its closing "\)"/] },
+  { name: 'federation match that is not a selector', edit: (d) => { d.environments.prod.prometheus.federation.match = ['rate(up[5m])']; }, expect: [/federation\.match\[0\]: "rate\(up\[5m\]\)" is not one series selector/] },
+  // Cron, backup sizing, duplicates.
+  { name: 'cron schedule that never fires', edit: (d) => { d.defaults.backup.schedule = '0 0 31 2 *'; }, expect: [/backup\.schedule: "0 0 31 2 \*" never fires/, /"0 0 28 2 \*"/] },
+  { name: 'backup volume below the sizing rule', edit: (d) => { d.defaults.backup.storage.prometheus = '40Gi'; }, expect: [/environments\.dev\.backup\.storage\.prometheus: "40Gi" is smaller than \(keep \+ 1\) × prometheus\.retentionSize = \(3 \+ 1\) × 16GB/, /at least 64Gi/] },
+  { name: 'duplicate remote-write names', edit: (d) => { d.defaults.prometheus.remoteWrite = [rw({}), rw({})]; }, expect: [/prometheus\.remoteWrite\[1\]\.name: "mimir" is the name of another remote-write endpoint too/, /a name of its own/] },
+  { name: 'manifestsPath typo', edit: (d) => { d.defaults.backend.manifestsPath = 'backned'; }, expect: [/environments\.dev\.backend\.manifestsPath: "backned" \(.*backned\) does not exist/, /Postgres and Redis manifests/] },
+  { name: 'manifestsPath without YAML files', edit: (d) => { d.defaults.backend.manifestsPath = 'docs'; }, expect: [/backend\.manifestsPath: "docs" .* holds no \.yaml files, so no database would get an exporter/] },
+  // Namespace collisions.
+  { name: 'node agents in kube-system', edit: (d) => { d.defaults.nodeAgentsNamespace = 'kube-system'; }, expect: [/nodeAgentsNamespace: "kube-system" is also a Kubernetes system namespace/, /"monitoring-node-agents"/] },
+  { name: 'node agents in the backend namespace', edit: (d) => { d.defaults.nodeAgentsNamespace = 'nanoe'; }, expect: [/nodeAgentsNamespace: "nanoe" is also backend\.namespace/] },
+  { name: 'stack in the API namespace', edit: (d) => { d.defaults.backend.api.namespace = 'api'; d.defaults.namespace = 'api'; }, expect: [/environments\.dev\.namespace: "api" is also backend\.api\.namespace \(the API pods\)/] },
+  { name: 'stack in the ingress controller namespace', edit: (d) => { d.defaults.namespace = 'ingress-nginx'; }, expect: [/namespace: "ingress-nginx" is also network\.ingress\.controller\.namespace/] },
+  // Secrets (never in dist/) and tricks.
+  { name: 'credentials in a remote-write URL', edit: (d) => { d.defaults.prometheus.remoteWrite = [rw({ url: 'https://user:CANARY-rw@mimir.example.com/api/v1/push' })]; }, expect: [/remoteWrite\[0\]\.url: "https:\/\/\*\*\*@mimir\.example\.com\/api\/v1\/push" holds a credential/, /Kubernetes Secret/], secret: 'CANARY-rw' },
+  { name: 'token in a remote-write URL query', edit: (d) => { d.defaults.prometheus.remoteWrite = [rw({ url: 'https://mimir.example.com/push?api_key=CANARY-q' })]; }, expect: [/remoteWrite\[0\]\.url: "https:\/\/mimir\.example\.com\/push\?api_key=\*\*\*" holds a credential \(query parameter "api_key"\)/], secret: 'CANARY-q' },
+  { name: 'credentials in the S3 endpoint', edit: (d) => { d.defaults.backup.s3 = { endpoint: 'https://AKIA:CANARY-s3@s3.example.com', bucket: 'b-1', region: 'r', credentialsSecret: 's3', egressCidr: '0.0.0.0/0' }; }, expect: [/backup\.s3\.endpoint: "https:\/\/\*\*\*@s3\.example\.com" holds a credential/], secret: 'CANARY-s3' },
+  { name: 'token in the Argo CD repository URL', edit: (d) => { d.defaults.gitops.argoCd = { repoUrl: 'https://x-token:CANARY-git@git.example.com/m.git', revision: 'main', project: 'default', namespace: 'argocd' }; }, expect: [/gitops\.argoCd\.repoUrl: "https:\/\/\*\*\*@git\.example\.com\/m\.git" holds a credential/], secret: 'CANARY-git' },
+  { name: '__proto__ key', edit: (d) => { d.defaults.grafana = { ...d.defaults.grafana, ['__proto__']: { adminPassword: 'CANARY-proto' } }; }, expect: [/defaults\.grafana\.__proto__: "\*\*\*" is a key JavaScript treats as an object prototype/, /remove it/], secret: 'CANARY-proto' },
 ];
 
 describe('a bad config fails synth with an error naming field, value and fix', () => {
-  test.each(CASES)('$name', ({ edit, env, expect: patterns }) => {
+  test.each(CASES)('$name', ({ edit, env, expect: patterns, secret }) => {
     const configFile = configWith(edit);
     let error: unknown;
     try {
@@ -48,6 +96,7 @@ describe('a bad config fails synth with an error naming field, value and fix', (
     }
     expect(error).toBeInstanceOf(ConfigError);
     for (const p of patterns) expect((error as Error).message).toMatch(p);
+    if (secret) expect((error as Error).message).not.toContain(secret); // the message does not repeat the secret either
   });
 
   test('there are at least 15 cases', () => expect(CASES.length).toBeGreaterThanOrEqual(15));

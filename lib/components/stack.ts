@@ -9,6 +9,7 @@ import { attachSidecar, findObject } from './exporter-sidecar';
 import { DashboardContent, Grafana } from './grafana';
 import { standardLabels } from '../wiring/labels';
 import { ManifestFile } from '../content/manifest-file';
+import { ConfigError } from '../config/errors';
 import { NetworkPolicies } from './network-policies';
 import { NodeExporter } from './node-exporter';
 import { postgresCredentialsVolume, postgresExporterContainer, postgresExporterPort } from './postgres-exporter';
@@ -148,11 +149,22 @@ export class MonitoringStack extends Chart {
   private monitorBackendDatabases(config: EnvironmentConfig, manifests: readonly string[]): void {
     const { backend } = config;
     const objects: ApiObject[] = [];
-    manifests.forEach((file, i) => objects.push(...new ManifestFile(this, `Backend${i}`, file).apiObjects));
+    const field = `environments.${config.name}.backend`;
+    const seen = new Map<string, string>();
+    manifests.forEach((file, i) => {
+      for (const o of new ManifestFile(this, `Backend${i}`, file).apiObjects) {
+        // The same object in two files: the later copy (perhaps without the sidecar) would win on apply.
+        const key = `${o.kind}/${o.metadata.namespace ?? backend.namespace}/${o.name}`;
+        if (seen.has(key)) {
+          throw new ConfigError(`${field}.manifestsPath`, `${o.kind}/${o.name}`, `is defined in both ${seen.get(key)} and ${file}; one copy would silently replace the other on apply`, 'keep each object in one file only');
+        }
+        seen.set(key, file);
+        objects.push(o);
+      }
+    });
     for (const o of objects) {
       if (!o.metadata.namespace) o.addJsonPatch(JsonPatch.add('/metadata/namespace', backend.namespace));
     }
-    const field = `environments.${config.name}.backend`;
     const postgres = attachSidecar({
       id: 'postgres', wiring: this.wiring, defaultNamespace: backend.namespace,
       target: findObject(objects, backend.postgres.workloadKind, backend.postgres.workloadName, `${field}.postgres`),

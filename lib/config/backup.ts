@@ -1,4 +1,4 @@
-import { bool, checkValue, cidr, dnsName, image, intBetween, nullable, quantity, secretName, Shape, text, url } from './checks';
+import { bool, checkValue, cidr, dnsName, image, intBetween, nullable, secretName, Shape, storage, text, url } from './checks';
 import { ConfigError } from './errors';
 import { pinnedImage } from './versions';
 
@@ -73,7 +73,7 @@ export const cronSchedule = (field: string, value: unknown): void => {
   if (/^(CRON_)?TZ=/.test(v)) throw new ConfigError(field, value, 'sets a time zone, which Kubernetes refuses in the schedule', fix);
   const parts = v.split(/\s+/);
   if (parts.length !== 5) throw new ConfigError(field, value, `has ${parts.length} fields, not 5`, fix);
-  parts.forEach((part, i) => {
+  const sets = parts.map((part, i) => {
     const spec = CRON_FIELDS[i];
     const num = (s: string): number => {
       const byName = spec.names?.indexOf(s.toLowerCase()) ?? -1;
@@ -83,16 +83,27 @@ export const cronSchedule = (field: string, value: unknown): void => {
       }
       return n;
     };
+    const values = new Set<number>();
     for (const item of part.split(',')) {
       const m = /^(\*|\?|[A-Za-z0-9]+(?:-[A-Za-z0-9]+)?)(?:\/(\d+))?$/.exec(item);
       if (!m) throw new ConfigError(field, value, `has "${item}" as ${spec.name}, which is not cron syntax`, fix);
       if (m[2] !== undefined && !(Number(m[2]) >= 1)) throw new ConfigError(field, value, `has step "/${m[2]}" as ${spec.name}`, fix);
-      if (m[1] === '*' || m[1] === '?') continue;
-      const [lo, hi] = m[1].split('-');
-      if (hi !== undefined && num(lo) > num(hi)) throw new ConfigError(field, value, `has the empty range "${m[1]}" as ${spec.name}`, fix);
-      num(lo);
+      const step = Number(m[2] ?? 1);
+      const [lo, hi] = m[1] === '*' || m[1] === '?' ? [spec.min, spec.max] : m[1].split('-').map(num);
+      const top = hi ?? (m[2] !== undefined ? spec.max : lo);
+      if (lo > top) throw new ConfigError(field, value, `has the empty range "${m[1]}" as ${spec.name}`, fix);
+      for (let n = lo; n <= top; n += step) values.add(n);
     }
+    return { any: part === '*' || part === '?', values };
   });
+  // Cron fires when the day of month OR the day of week matches if both are restricted, so only a
+  // restricted day of month with any weekday can name a date that never exists (e.g. 31 February).
+  const [, , dom, month, dow] = sets;
+  if (!dom.any && dow.any) {
+    const daysIn = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    const fires = [...month.values].some((mo) => [...dom.values].some((d) => d <= daysIn[mo - 1]));
+    if (!fires) throw new ConfigError(field, value, 'never fires: no month in it has that day', `${fix}; e.g. "0 0 28 2 *" for late February`);
+  }
 };
 
 /** An S3 bucket name (3-63 lower-case letters, digits, "-" and "."). */
@@ -107,7 +118,7 @@ export const BACKUP_SHAPE: Shape = {
   enabled: bool,
   schedule: cronSchedule,
   keep: intBetween(1, 100, 'keep at least 1 backup; each Prometheus backup is a full copy of the TSDB'),
-  storage: { prometheus: quantity, grafana: quantity },
+  storage: { prometheus: storage, grafana: storage },
   storageClass: nullable(dnsName),
   s3: nullable({ endpoint: url(true), bucket: bucketName, region: text, credentialsSecret: secretName, egressCidr: cidr }),
   images: { curl: image, sqlite: image, awsCli: image },

@@ -1,11 +1,12 @@
 import { readFileSync } from 'fs';
-import { load } from 'js-yaml';
 import { checkValue } from './checks';
 import { ConfigError } from './errors';
 import { ENVIRONMENT_SHAPE } from './shape';
 import { EnvironmentConfig, Resources } from './types';
 import { parseCpuMillis, parsePrometheusSize, parseQuantityBytes } from './units';
+import { fileProblem } from './errors';
 import { checkPinnedTag, PinnedComponent, pinnedImage } from './versions';
+import { findForbiddenKey, parseYaml } from './yaml-input';
 
 /** Where each image field lives in an environment, and the versions.json component it must match. */
 const IMAGE_FIELDS: readonly (readonly [path: readonly string[], component: PinnedComponent])[] = [
@@ -65,18 +66,32 @@ function merge(base: unknown, override: unknown): unknown {
 
 /** Reads and validates a config file; returns every environment, or those named in `only`. */
 export function loadConfigFile(path: string, only?: readonly string[]): EnvironmentConfig[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    const { problem, fix } = fileProblem(e, 'read');
+    throw new ConfigError('config file', path, problem, `${fix}; the default is config/environments.yaml, another is chosen with --config FILE`);
+  }
   let raw: unknown;
   try {
-    raw = load(readFileSync(path, 'utf8'));
+    raw = parseYaml(text);
   } catch (e) {
-    throw new ConfigError(path, '(file)', `cannot be read as YAML: ${(e as Error).message}`, 'fix the YAML syntax');
+    throw new ConfigError('config file', path, `is not valid YAML: ${(e as Error).message}`, 'fix the YAML syntax');
+  }
+  if (raw === null || raw === undefined) {
+    throw new ConfigError('config file', path, 'is empty', 'write defaults: and environments: into it (copy config/environments.yaml)');
   }
   return resolveConfig(raw, only);
 }
 
 /** Validates a parsed config document (`defaults:` + `environments:`) and resolves each environment. */
 export function resolveConfig(raw: unknown, only?: readonly string[]): EnvironmentConfig[] {
-  if (!isMap(raw)) throw new ConfigError('(config)', raw, 'must be a map with defaults: and environments:', 'see config/environments.yaml');
+  if (!isMap(raw)) throw new ConfigError('(top level of the config file)', raw, 'must be a map with defaults: and environments:', 'see config/environments.yaml');
+  const forbidden = findForbiddenKey(raw, '(config)')?.replace(/^\(config\)\./, '');
+  if (forbidden) {
+    throw new ConfigError(forbidden, '***', 'is a key JavaScript treats as an object prototype, a way to smuggle values past the checks', 'remove it');
+  }
   for (const key of Object.keys(raw)) {
     if (key !== 'defaults' && key !== 'environments') {
       throw new ConfigError(key, raw[key], 'is not a known top-level field', 'use only defaults: and environments:');
@@ -100,7 +115,7 @@ export function resolveConfig(raw: unknown, only?: readonly string[]): Environme
 function resolveEnvironment(name: string, value: unknown): EnvironmentConfig {
   const field = `environments.${name}`;
   const nameCheck = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-  if (!nameCheck.test(name)) throw new ConfigError(field, name, 'is not a valid environment name', 'use lower-case letters, digits and "-" (it becomes a folder and a label)');
+  if (!nameCheck.test(name) || name.length > 63) throw new ConfigError(field, name, 'is not a valid environment name', 'use at most 63 lower-case letters, digits and "-" (it becomes a folder, a label and part of object names)');
   if (isMap(value)) fillThanosImage(value);
   checkValue(field, value, ENVIRONMENT_SHAPE);
   checkPinnedImages(field, value as Json);
@@ -142,5 +157,40 @@ function checkCrossFields(field: string, env: EnvironmentConfig): void {
   }
   if (env.namespace === env.backend.namespace) {
     throw new ConfigError(`${field}.namespace`, env.namespace, 'equals backend.namespace; the default-deny policies of the stack would isolate the backend', 'use a namespace of its own such as "monitoring"');
+  }
+  checkNamespaces(field, env);
+  const names = p.remoteWrite.map((rw) => rw.name);
+  const dup = names.findIndex((n, i) => names.indexOf(n) !== i);
+  if (dup >= 0) {
+    throw new ConfigError(`${field}.prometheus.remoteWrite[${dup}].name`, names[dup], 'is the name of another remote-write endpoint too; Prometheus refuses duplicate queue names', 'give each endpoint a name of its own');
+  }
+  const b = env.backup;
+  if (b.enabled) {
+    const need = (b.keep + 1) * retention;
+    const have = parseQuantityBytes(`${field}.backup.storage.prometheus`, b.storage.prometheus);
+    if (have < need) {
+      throw new ConfigError(`${field}.backup.storage.prometheus`, b.storage.prometheus,
+        `is smaller than (keep + 1) × prometheus.retentionSize = (${b.keep} + 1) × ${p.retentionSize}: a new backup is complete before the oldest is deleted, so the volume fills up`,
+        `raise it to at least ${Math.ceil(need / 2 ** 30)}Gi, or lower backup.keep or prometheus.retentionSize`);
+    }
+  }
+}
+
+/** Namespaces the stack default-denies must not be anyone else's. */
+function checkNamespaces(field: string, env: EnvironmentConfig): void {
+  const others: [string, string][] = [
+    ['kube-system', 'a Kubernetes system namespace'], ['kube-public', 'a Kubernetes system namespace'],
+    ['kube-node-lease', 'a Kubernetes system namespace'], ['default', 'the default namespace'],
+    [env.backend.namespace, 'backend.namespace'], [env.backend.api.namespace, 'backend.api.namespace (the API pods)'],
+    [env.network.ingress.controller.namespace, 'network.ingress.controller.namespace (the ingress controller)'],
+  ];
+  if (env.prometheus.federation) others.push([env.prometheus.federation.from.namespace, 'prometheus.federation.from.namespace (the global Prometheus)']);
+  if (env.prometheus.thanosSidecar) others.push([env.prometheus.thanosSidecar.querier.namespace, 'prometheus.thanosSidecar.querier.namespace (the Thanos Querier)']);
+  for (const key of ['namespace', 'nodeAgentsNamespace'] as const) {
+    const hit = others.find(([ns]) => ns === env[key]);
+    if (hit) {
+      throw new ConfigError(`${field}.${key}`, env[key], `is also ${hit[1]}; the stack's default-deny NetworkPolicies and Pod Security labels would apply to those pods too`,
+        `use a namespace of the stack's own such as "${key === 'namespace' ? 'monitoring' : 'monitoring-node-agents'}"`);
+    }
   }
 }

@@ -1,7 +1,7 @@
 import { BACKUP_SHAPE } from './backup';
 import {
-  url, bool, cidr, cpu, dnsName, duration, image, intBetween, labelName, labels, listOf, metricName,
-  nullable, port, Check, checkValue, prometheusSize, quantity, secretName, Shape, text, urlPath,
+  url, bool, cidr, cpu, dnsName, duration, gitRevision, gitUrl, goDuration, host, image, intBetween, labelName, labels, listOf, metricName,
+  mountedSecretName, nullable, port, portName, Check, checkValue, prometheusSize, quantity, regex, secretName, seriesSelector, Shape, storage, text, urlPath,
 } from './checks';
 
 /** The shape of one resolved environment; mirrors `EnvironmentConfig` in types.ts. */
@@ -12,7 +12,7 @@ const resources: Shape = {
 
 const podPeer: Shape = { namespace: dnsName, podLabels: labels };
 const egress: Shape = { cidr, port };
-const exposure = nullable({ host: text, tlsSecret: secretName, authSecret: secretName, username: text });
+const exposure = nullable({ host, tlsSecret: secretName, authSecret: mountedSecretName, username: text });
 
 /** Remote write: credentials only by Secret name, and then only over https. */
 const remoteWrite: Check = (field, value) => {
@@ -22,8 +22,8 @@ const remoteWrite: Check = (field, value) => {
     url: url(typeof v === 'object' && v !== null && v.credentialsSecret !== null && v.credentialsSecret !== undefined),
     egress,
     basicAuthUsername: nullable(text),
-    credentialsSecret: nullable(secretName),
-    dropMetrics: listOf(text, 0),
+    credentialsSecret: nullable(mountedSecretName),
+    dropMetrics: listOf(regex, 0),
     queue: { capacity: intBetween(1, 1_000_000, 'use e.g. 10000'), maxShards: intBetween(1, 1000, 'use e.g. 50'), maxSamplesPerSend: intBetween(1, 100_000, 'use e.g. 2000') },
   });
 };
@@ -43,7 +43,7 @@ export const ENVIRONMENT_SHAPE: Shape = {
   prometheus: {
     image,
     replicas: intBetween(1, 10, 'use 1, or 2 for an HA pair'),
-    storage: quantity,
+    storage,
     storageClass: nullable(dnsName),
     retentionTime: duration,
     retentionSize: prometheusSize,
@@ -52,7 +52,7 @@ export const ENVIRONMENT_SHAPE: Shape = {
     resources,
     remoteWrite: listOf(remoteWrite, 0),
     thanosSidecar: nullable({ image, objectStoreSecret: secretName, querier: podPeer, objectStoreEgress: egress }),
-    federation: nullable({ from: podPeer, match: listOf(text) }),
+    federation: nullable({ from: podPeer, match: listOf(seriesSelector) }),
     exposure,
     webAuth: { secret: secretName, username: text },
   },
@@ -61,7 +61,7 @@ export const ENVIRONMENT_SHAPE: Shape = {
     exposure,
     webAuth: { secret: secretName, username: text },
     configSecret: secretName,
-    storage: quantity,
+    storage,
     receiverEgress: listOf({ cidr, port }),
     resources,
   },
@@ -69,9 +69,9 @@ export const ENVIRONMENT_SHAPE: Shape = {
     image,
     adminSecret: secretName,
     secretKeySecret: secretName,
-    storage: quantity,
+    storage,
     storageClass: nullable(dnsName),
-    ingressHost: nullable(text),
+    ingressHost: nullable(host),
     ingressTlsSecret: secretName,
     resources,
   },
@@ -86,7 +86,7 @@ export const ENVIRONMENT_SHAPE: Shape = {
     api: {
       namespace: dnsName,
       podLabels: labels,
-      portName: dnsName,
+      portName,
       port,
       metricsPath: urlPath,
       instrumentation: {
@@ -106,7 +106,7 @@ export const ENVIRONMENT_SHAPE: Shape = {
   backup: BACKUP_SHAPE,
   gitops: {
     filePerResource: bool,
-    argoCd: nullable({ repoUrl: text, revision: text, project: dnsName, namespace: dnsName }),
-    flux: nullable({ gitRepository: dnsName, namespace: dnsName, interval: duration }),
+    argoCd: nullable({ repoUrl: gitUrl, revision: gitRevision, project: dnsName, namespace: dnsName }),
+    flux: nullable({ gitRepository: dnsName, namespace: dnsName, interval: goDuration }),
   },
 };

@@ -37,21 +37,48 @@ export function parsePrometheusSize(field: string, value: unknown): number {
   if (!m) {
     throw new ConfigError(field, value, 'is not a Prometheus size', 'write a whole number with one of B, KB, MB, GB, TB, PB (Prometheus reads them as powers of 1024), e.g. "45GB"');
   }
-  return Number(m[1]) * PROM_SIZE_FACTORS[m[2]];
+  const bytes = Number(m[1]) * PROM_SIZE_FACTORS[m[2]];
+  if (bytes === 0) throw new ConfigError(field, value, 'is zero, which Prometheus reads as "no size limit"', 'write a positive size such as "45GB"');
+  return bytes;
 }
 
-/** Prometheus durations: one or more `<number><unit>` parts, units ms s m h d w y, e.g. `15d`, `1h30m`. */
-const PROM_DURATION = /^(?:\d+(?:ms|s|m|h|d|w|y))+$/;
-const DURATION_PART = /(\d+)(ms|s|m|h|d|w|y)/g;
-const DURATION_SECONDS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400, w: 604800, y: 31536000 };
+/** A volume size: a Kubernetes quantity above zero (a zero-size claim is never bound). */
+export function parseStorageBytes(field: string, value: unknown): number {
+  const bytes = parseQuantityBytes(field, value);
+  if (!(bytes >= 2 ** 20)) throw new ConfigError(field, value, 'is below 1Mi, too small for a volume', 'write a size such as "10Gi"');
+  return bytes;
+}
+
+/**
+ * Prometheus durations (model.ParseDuration): units in decreasing order, each at most once, e.g. `15d`,
+ * `1h30m`; `30s1m` or `30m1h` make Prometheus refuse to start.
+ */
+const PROM_DURATION = /^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$/;
+const DURATION_UNITS = [31536000, 604800, 86400, 3600, 60, 1, 0.001];
 
 /** Parses a Prometheus duration into seconds; zero is refused because every use here needs a positive span. */
 export function parseDurationSeconds(field: string, value: unknown): number {
-  if (typeof value !== 'string' || !PROM_DURATION.test(value)) {
-    throw new ConfigError(field, value, 'is not a Prometheus duration', 'write e.g. "30s", "5m", "15d" or "1h30m"');
+  const m = typeof value === 'string' && value !== '' ? PROM_DURATION.exec(value) : null;
+  if (!m) {
+    throw new ConfigError(field, value, 'is not a Prometheus duration',
+      'write e.g. "30s", "5m", "15d" or "1h30m": a number and a unit (y w d h m s ms), units from largest to smallest, each once');
   }
-  let seconds = 0;
-  for (const m of value.matchAll(DURATION_PART)) seconds += Number(m[1]) * DURATION_SECONDS[m[2]];
+  const seconds = DURATION_UNITS.reduce((sum, unit, i) => sum + Number(m[i + 1] ?? 0) * unit, 0);
   if (seconds <= 0) throw new ConfigError(field, value, 'is zero', 'use a positive duration');
+  return seconds;
+}
+
+/** Go durations (time.ParseDuration, as Flux and Kubernetes controllers read them): units h m s ms us ns only. */
+const GO_DURATION = /^(?:\d+(?:\.\d+)?(?:h|m|s|ms|us|µs|ns))+$/;
+
+/** Checks a Go duration such as `5m` or `1h30m` (no `d`: Go has no days). */
+export function parseGoDurationSeconds(field: string, value: unknown): number {
+  if (typeof value !== 'string' || !GO_DURATION.test(value)) {
+    throw new ConfigError(field, value, 'is not a Go duration (Flux reads it with time.ParseDuration)', 'write e.g. "5m", "1h" or "24h" (units h, m, s; there is no "d")');
+  }
+  const factors: Record<string, number> = { h: 3600, m: 60, s: 1, ms: 1e-3, us: 1e-6, 'µs': 1e-6, ns: 1e-9 };
+  let seconds = 0;
+  for (const part of value.matchAll(/(\d+(?:\.\d+)?)(h|ms|m|s|us|µs|ns)/g)) seconds += Number(part[1]) * factors[part[2]];
+  if (seconds <= 0) throw new ConfigError(field, value, 'is zero', 'use a positive duration such as "5m"');
   return seconds;
 }
