@@ -23,7 +23,7 @@ describe('exporter sidecars in the default app', () => {
     expect(exp.ports).toEqual([{ name: 'pg-metrics', containerPort: 9187, protocol: 'TCP' }]);
     const env = Object.fromEntries(exp.env.map((e: any) => [e.name, e]));
     expect(env.DATA_SOURCE_URI.value).toBe('localhost:5432/postgres?sslmode=disable');
-    expect(env.DATA_SOURCE_PASS.valueFrom.secretKeyRef).toEqual({ name: 'postgres-exporter-credentials', key: 'password' });
+    expect(env.DATA_SOURCE_PASS.valueFrom.secretKeyRef).toEqual({ name: 'postgres-exporter-credentials', key: 'password', optional: true });
     expect(exp.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 65534, readOnlyRootFilesystem: true });
     // the backend's own container is untouched
     expect(containers[0].image).toBe('docker.io/library/postgres:15.8');

@@ -81,7 +81,7 @@ export function buildEnvironments(options: SynthOptions): EnvironmentApp[] {
 /** Every output file of every environment, paths relative to the output folder; nothing is written. */
 export function renderAll(options: SynthOptions): OutputFile[] {
   // stack.toJson() resolves and validates the app (App._synthChart runs every construct's validation).
-  return buildEnvironments(options).flatMap((e) => environmentFiles(e.config, e.stack.toJson()));
+  return buildEnvironments(options).flatMap((e) => environmentFiles(e.config, e.stack.toJson(), { objectKeys: e.stack.backendObjectKeys, patches: e.stack.backendPatches() }));
 }
 
 /**
