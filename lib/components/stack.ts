@@ -10,6 +10,7 @@ import { DashboardContent, Grafana } from './grafana';
 import { standardLabels } from '../wiring/labels';
 import { ManifestFile } from '../content/manifest-file';
 import { NetworkPolicies } from './network-policies';
+import { nodeAgentPriorityClass } from './node-agent';
 import { NodeExporter } from './node-exporter';
 import { postgresExporterContainer, postgresExporterPort } from './postgres-exporter';
 import { Prometheus, RuleFileContent } from './prometheus';
@@ -81,6 +82,7 @@ export class MonitoringStack extends Chart {
       },
     });
 
+    nodeAgentPriorityClass(this);
     const nodeExporter = new NodeExporter(this, 'NodeExporter', { config: config.nodeExporter, namespace: config.nodeAgentsNamespace, wiring: this.wiring });
     this.prometheus.scrape({ job: 'node-exporter', workload: nodeExporter.workload, portName: 'metrics', instanceIsNode: true });
     const cadvisor = new Cadvisor(this, 'Cadvisor', { config: config.cadvisor, namespace: config.nodeAgentsNamespace, wiring: this.wiring });
