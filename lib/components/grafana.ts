@@ -9,6 +9,9 @@ import { container, httpProbe, restrictedPodSecurity } from './pod-security';
 import { publishThroughIngress } from './published-service';
 import { Wiring, Workload, workloadPeer } from '../wiring/wiring';
 
+/** The headless Service that names every Grafana pod, ready or not. */
+export const GRAFANA_PODS_SERVICE = 'grafana-pods';
+
 /** The uid of the `grafana` user in the official image. */
 const GRAFANA_UID = 472;
 const HTTP_PORT = 3000;
@@ -114,6 +117,15 @@ export class Grafana extends Construct {
     new k8s.KubeService(this, 'Service', {
       metadata: { name: 'grafana', namespace, labels },
       spec: { selector: this.workload.podLabels, ports: [{ name: 'http', port: HTTP_PORT, targetPort: namedPort('http'), protocol: 'TCP' }] },
+    });
+    // Every Grafana pod by name, ready or not: the restore goes ahead only when this name is gone
+    // (a starting Grafana migrates grafana.db before it is Ready, and the ClusterIP hides it then).
+    new k8s.KubeService(this, 'Pods', {
+      metadata: { name: GRAFANA_PODS_SERVICE, namespace, labels },
+      spec: {
+        clusterIp: 'None', publishNotReadyAddresses: true, selector: this.workload.podLabels,
+        ports: [{ name: 'http', port: HTTP_PORT, targetPort: namedPort('http'), protocol: 'TCP' }],
+      },
     });
     const secretEnv = (name: string, key: string): k8s.EnvVar => ({ name, valueFrom: { secretKeyRef: { name: config.adminSecret, key } } });
     const env: k8s.EnvVar[] = [

@@ -129,7 +129,7 @@ export class Prometheus extends Construct {
       });
     }
     // Once Prometheus asks for basic auth, its own scrape authenticates too.
-    this.scrape({ job: 'prometheus', workload: this.workload, portName: 'web', basicAuth: Prometheus.clientAuth(config) });
+    this.scrape({ job: 'prometheus', workload: this.workload, portName: 'web', basicAuth: Prometheus.clientAuth(config), publishNotReadyAddresses: true });
   }
 
   /** The credentials every client needs once Prometheus asks for basic auth (when exposed). */
@@ -160,6 +160,7 @@ export class Prometheus extends Construct {
       metadata: { name: scrapeServiceName(target.job), namespace: ns, labels: standardLabels(target.job, 'metrics') },
       spec: {
         clusterIp: 'None',
+        publishNotReadyAddresses: target.publishNotReadyAddresses,
         selector: target.workload.podLabels,
         ports: [{ name: port.name, port: port.port, targetPort: namedPort(port.name), protocol: port.protocol ?? 'TCP' }],
       },

@@ -18,6 +18,12 @@ export interface ScrapeTarget {
   readonly metricRelabelConfigs?: readonly Record<string, unknown>[];
   /** Basic auth for targets that ask for it: the user, and a Secret whose key `password` Prometheus mounts. @default none */
   readonly basicAuth?: { readonly username: string; readonly passwordSecret: string };
+  /**
+   * The scrape Service is also the StatefulSet's governing Service: publish pods ready or not, so a
+   * replica keeps its DNS name while it starts (a restore must see a Prometheus replaying its WAL).
+   * @default false
+   */
+  readonly publishNotReadyAddresses?: boolean;
 }
 
 /** Where Prometheus mounts the Secret `name` (credentials files are read from there). */
