@@ -14,22 +14,41 @@ is_backup_name() {
   esac
 }
 
-# True when anything answers HTTP at url within 5 s, whatever the status: a 401 from a server that
-# asks for basic auth is an answer too, so it counts as running.
-answers() {
+# server_state URL: prints what is known of the server behind URL, within 5 s:
+#   running  something answered HTTP, whatever the status (a 401 asking for credentials, or a 503
+#            from a Prometheus still replaying its WAL, is a running server);
+#   stopped  the name does not resolve: the URL names the pods through a headless Service that
+#            publishes every pod, ready or not, so no name means no pod;
+#   unknown  anything else (refused, timed out, an error not recognized here).
+# A restore goes ahead only on "stopped": whatever it cannot tell apart, it treats as running.
+server_state() {
   if command -v curl >/dev/null 2>&1; then
-    code=$(curl -sS -o /dev/null -w '%{http_code}' --max-time 5 "$1" 2>/dev/null) || true
-    [ -n "$code" ] && [ "$code" != 000 ]
+    rc=0
+    code=$(curl -sS -o /dev/null -w '%{http_code}' --max-time 5 "$1" 2>/dev/null) || rc=$?
+    if [ -n "$code" ] && [ "$code" != 000 ]; then echo running; return 0; fi
+    if [ "$rc" = 6 ]; then echo stopped; else echo unknown; fi # curl: 6 = could not resolve host
   elif command -v wget >/dev/null 2>&1; then
     rc=0
-    out=$(wget -q -T 5 -t 1 -O /dev/null "$1" 2>&1) || rc=$?
-    [ "$rc" = 0 ] && return 0
-    case $out in *HTTP/* | *[Ee]rror\ 4[0-9][0-9]* | *[Ee]rror\ 5[0-9][0-9]*) return 0 ;; esac # busybox wget
-    [ "$rc" = 6 ] || [ "$rc" = 8 ] # GNU wget: 6 authentication failure, 8 error status from the server
+    out=$(wget -T 5 -t 1 -O /dev/null "$1" 2>&1) || rc=$?
+    case $rc:$out in
+      0:* | 6:* | 8:* | *HTTP/*) echo running ;; # GNU wget: 6 authentication, 8 error status; busybox: "server returned error: HTTP/1.1 ..."
+      *"unable to resolve host address"* | *"bad address"*) echo stopped ;; # GNU wget / busybox wget
+      *) echo unknown ;;
+    esac
   else
     log "warning: neither curl nor wget found; cannot check $1"
-    return 1
+    echo unknown
   fi
+}
+
+# require_stopped URL WHAT HOW: stops the script unless the server at URL is known to be stopped.
+require_stopped() {
+  state=$(server_state "$1")
+  case $state in
+    stopped) log "$2 is stopped ($1 does not resolve)" ;;
+    running) die "$2 still answers at $1: $3 first; nothing was changed" ;;
+    *) die "cannot tell whether $2 is stopped ($1 neither answers nor is gone); $3, wait until its pods are gone, and run the restore again; nothing was changed" ;;
+  esac
 }
 
 # prune_backups DIR KEEP: deletes the oldest complete backups in DIR until KEEP remain.

@@ -4,7 +4,8 @@
 # Run it only while Grafana is stopped (Deployment scaled to 0; see docs/backup-restore.md).
 # 1. Find <BACKUP_DIR>/grafana/<BACKUP_NAME>/grafana.db ("latest" = the newest complete backup),
 #    check it against SHA256SUMS and with PRAGMA integrity_check before anything is touched.
-# 2. Refuse when Grafana still answers at LIVE_CHECK_URL (when set).
+# 2. Go on only when Grafana is known to be stopped: its name at LIVE_CHECK_URL (when set) no
+#    longer resolves. An answer, or anything it cannot tell, stops the restore.
 # 3. Copy it next to the live database as grafana.db.restoring, check it again, delete the old
 #    database with its -wal, -shm and -journal files (a stale -wal would be replayed into the
 #    restored database), and rename the copy to grafana.db (atomic).
@@ -14,8 +15,9 @@
 #   BACKUP_NAME     backup to restore, e.g. 20261124T101500Z, or "latest" (required)
 #   DB_PATH         the database to replace (default /var/lib/grafana/grafana.db)
 #   BACKUP_DIR      where the backup volume is mounted (default /backups)
-#   LIVE_CHECK_URL  e.g. http://grafana.<ns>.svc:3000/api/health; when it answers, Grafana is
-#                   running and nothing is done (default: none)
+#   LIVE_CHECK_URL  Grafana's pods through a headless Service that publishes them ready or not, e.g.
+#                   http://grafana-pods.<ns>.svc:3000/api/health; the restore runs only while it
+#                   does not resolve (default: none)
 set -eu
 export LC_ALL=C
 umask 027
@@ -43,9 +45,7 @@ check=$(integrity "$src/grafana.db")
 
 data_dir=$(dirname "$DB_PATH")
 [ -d "$data_dir" ] || die "$data_dir is not a directory (is the Grafana data volume mounted?)"
-if [ -n "$LIVE_CHECK_URL" ] && answers "$LIVE_CHECK_URL"; then
-  die "Grafana still answers at $LIVE_CHECK_URL: scale the Deployment to 0 first; nothing was changed"
-fi
+[ -z "$LIVE_CHECK_URL" ] || require_stopped "$LIVE_CHECK_URL" Grafana "scale the Deployment to 0 (and pause Argo CD or Flux, see docs/backup-restore.md)"
 
 staged=$DB_PATH.restoring
 rm -f "$staged"

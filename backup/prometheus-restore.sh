@@ -4,7 +4,9 @@
 # Run it only while Prometheus is stopped (StatefulSet scaled to 0; see docs/backup-restore.md).
 # 1. Find <BACKUP_DIR>/prometheus/<BACKUP_NAME>/ ("latest" = the newest complete backup) and check
 #    every file against its SHA256SUMS before anything is touched.
-# 2. Refuse when Prometheus still answers at LIVE_CHECK_URL (when set).
+# 2. Go on only when Prometheus is known to be stopped: its name at LIVE_CHECK_URL (when set) no
+#    longer resolves. An answer (even while it replays its WAL), or anything it cannot tell, stops
+#    the restore.
 # 3. Delete everything in DATA_DIR (blocks, wal/, chunks_head/, snapshots/, ...; not lost+found),
 #    copy the backup's blocks in, and check the copy against SHA256SUMS again.
 # Nothing else is changed: Prometheus recreates its WAL on start. Samples written after the backup
@@ -13,8 +15,9 @@
 #   BACKUP_NAME     backup to restore, e.g. 20261124T101500Z, or "latest" (required)
 #   DATA_DIR        where the Prometheus data volume is mounted (default /prometheus)
 #   BACKUP_DIR      where the backup volume is mounted (default /backups)
-#   LIVE_CHECK_URL  e.g. http://prometheus-0.prometheus-metrics.<ns>.svc:9090/-/healthy; when it
-#                   answers, Prometheus is running on this data and nothing is done (default: none)
+#   LIVE_CHECK_URL  the replica's name through its governing headless Service, e.g.
+#                   http://prometheus-0.prometheus-metrics.<ns>.svc:9090/-/healthy; the restore runs
+#                   only while it does not resolve (default: none)
 set -eu
 export LC_ALL=C
 umask 027
@@ -38,9 +41,7 @@ log "checking $src against its SHA256SUMS"
 [ -d "$DATA_DIR" ] || die "DATA_DIR $DATA_DIR is not a directory (is the Prometheus data volume mounted?)"
 DATA_DIR=$(cd "$DATA_DIR" && pwd)
 [ "$DATA_DIR" != / ] || die "refusing to delete the contents of /"
-if [ -n "$LIVE_CHECK_URL" ] && answers "$LIVE_CHECK_URL"; then
-  die "Prometheus still answers at $LIVE_CHECK_URL: scale the StatefulSet to 0 first; nothing was changed"
-fi
+[ -z "$LIVE_CHECK_URL" ] || require_stopped "$LIVE_CHECK_URL" Prometheus "scale the StatefulSet to 0 (and pause Argo CD or Flux, see docs/backup-restore.md)"
 
 log "deleting the contents of $DATA_DIR"
 for e in "$DATA_DIR"/* "$DATA_DIR"/.[!.]* "$DATA_DIR"/..?*; do

@@ -41,10 +41,17 @@ describe('the default app', () => {
 
   test('Namespaces come first in apply order, then everything else', () => {
     const firstOther = dev.findIndex((o) => o.kind !== 'Namespace');
-    expect(dev.slice(0, firstOther).map((o) => o.metadata.name)).toEqual(['monitoring', 'monitoring-node-agents', 'nanoe']);
+    // The backend's namespace belongs to the backend (backend.createNamespace is off by default).
+    expect(dev.slice(0, firstOther).map((o) => o.metadata.name)).toEqual(['monitoring', 'monitoring-node-agents']);
     expect(dev.slice(firstOther).some((o) => o.kind === 'Namespace')).toBe(false);
     const monitoring = find(dev, 'Namespace', 'monitoring');
     expect(monitoring.metadata.labels!['pod-security.kubernetes.io/enforce']).toBe('restricted');
+  });
+
+  test('the node agents run at a PriorityClass of their own (system-node-critical is refused outside kube-system on GKE)', () => {
+    const pc = find(dev, 'PriorityClass', 'nanoe-monitoring-node-agents');
+    expect([pc.value, pc.globalDefault]).toEqual([1_000_000_000, false]);
+    for (const name of ['node-exporter', 'cadvisor']) expect(podSpecOf(find(dev, 'DaemonSet', name)).priorityClassName).toBe('nanoe-monitoring-node-agents');
   });
 
   test('every object the library creates carries the standard labels and is namespaced', () => {
@@ -53,7 +60,8 @@ describe('the default app', () => {
       expect([o.kind, o.metadata.name, l['app.kubernetes.io/part-of'], l['app.kubernetes.io/managed-by']]).toEqual([o.kind, o.metadata.name, 'nanoe-monitoring', 'cdk8s']);
       expect(l['app.kubernetes.io/name']).toBeTruthy();
       expect(l['app.kubernetes.io/component']).toBeTruthy();
-      if (o.kind !== 'Namespace') expect(o.metadata.namespace).toMatch(/^(monitoring|monitoring-node-agents|nanoe)$/);
+      const clusterScoped = new Set(['Namespace', 'PriorityClass']);
+      if (!clusterScoped.has(o.kind)) expect(o.metadata.namespace).toMatch(/^(monitoring|monitoring-node-agents|nanoe)$/);
     }
     for (const name of STACK_NAMES) {
       const w = dev.find((o) => WORKLOAD_KINDS.has(o.kind) && o.metadata.name === name)!;

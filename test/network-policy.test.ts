@@ -33,6 +33,7 @@ const PROMETHEUS_BACKUP = 'prometheus-backup';
 const GRAFANA_BACKUP = 'grafana-backup';
 const {
   ingressController: INGRESS, otherBackendPod: WORKER, api: API, dns: DNS, apiServer: API_SERVER, internet: INTERNET, federationClient: GLOBAL_PROMETHEUS,
+  acmeSolver: ACME_SOLVER,
 } = OUTSIDERS;
 /** Endpoints that are only an address: a pair of two of them is outside any NetworkPolicy. */
 const ADDRESSES = new Set<string>([API_SERVER, INTERNET]);
@@ -52,9 +53,9 @@ function allow(m: Matrix, from: readonly string[], to: string, port: number, why
 
 /**
  * The intended matrix: `published` when Grafana has an Ingress (ingressHost set), `federated` when a
- * global Prometheus federates from ours.
+ * global Prometheus federates from ours, `acme` when cert-manager issues the Ingress's certificate.
  */
-function intendedMatrix(o: { published: boolean; federated: boolean }): Matrix {
+function intendedMatrix(o: { published: boolean; federated: boolean; acme: boolean }): Matrix {
   const m: Matrix = new Map();
   // Paths the stack declares (each one opened at both ends by a policy).
   allow(m, [PROMETHEUS], PROMETHEUS, 9090, 'self-scrape (and the other replica in HA)');
@@ -71,10 +72,11 @@ function intendedMatrix(o: { published: boolean; federated: boolean }): Matrix {
   allow(m, [GRAFANA_BACKUP], GRAFANA, 3000, 'is Grafana still running? (backup and restore check)');
   if (o.published) allow(m, [INGRESS], GRAFANA, 3000, 'users through the Ingress (only when ingressHost is set)');
   if (o.federated) allow(m, [GLOBAL_PROMETHEUS], PROMETHEUS, 9090, 'federation (prometheus.federation.from)');
+  if (o.acme) allow(m, [INGRESS], ACME_SOLVER, 8089, 'cert-manager HTTP-01 challenges (only with a clusterIssuer)');
   allow(m, [ALERTMANAGER], INTERNET, 443, 'notification receivers');
   // receiverEgress is 0.0.0.0/0:443 by default, which also covers the API server's address.
   allow(m, [ALERTMANAGER], API_SERVER, 443, 'notification receivers (0.0.0.0/0 includes the API server; narrow receiverEgress)');
-  for (const proto of ['UDP', 'TCP'] as const) allow(m, [PROMETHEUS, ALERTMANAGER, GRAFANA, CADVISOR, PROMETHEUS_BACKUP, GRAFANA_BACKUP], DNS, 53, 'DNS (allow-dns)', proto);
+  for (const proto of ['UDP', 'TCP'] as const) allow(m, [PROMETHEUS, ALERTMANAGER, GRAFANA, CADVISOR, PROMETHEUS_BACKUP, GRAFANA_BACKUP, ...(o.acme ? [ACME_SOLVER] : [])], DNS, 53, 'DNS (allow-dns)', proto);
   // The databases' ingress policy keeps them reachable from every pod of the backend's namespace.
   allow(m, BACKEND_PODS, POSTGRES, 5432, 'backend clients (unchanged)');
   allow(m, BACKEND_PODS, REDIS, 6379, 'backend clients (unchanged)');
@@ -94,8 +96,8 @@ function intendedMatrix(o: { published: boolean; federated: boolean }): Matrix {
   return m;
 }
 const INTENDED: Record<string, Matrix> = {
-  dev: intendedMatrix({ published: false, federated: false }),
-  prod: intendedMatrix({ published: true, federated: true }),
+  dev: intendedMatrix({ published: false, federated: false, acme: false }),
+  prod: intendedMatrix({ published: true, federated: true, acme: true }),
 };
 
 const keys = (cs: readonly { from: string; to: string; port: number; protocol: string }[]) => cs.map(connectionKey).sort();

@@ -153,17 +153,21 @@ describe('exposing Prometheus and Alertmanager', () => {
 });
 
 describe('GitOps layout and determinism', () => {
-  test('one file per resource: unique names in apply order, all listed in kustomization.yaml', () => {
+  test('one file per resource: unique names in apply order, all listed in each folder\'s Kustomization', () => {
     const [e] = buildEnvironments({ root: ROOT, configFile: configWith((d) => { d.defaults.gitops.filePerResource = true; }), environments: ['dev'] });
     const files = renderAll({ root: ROOT, configFile: configWith((d) => { d.defaults.gitops.filePerResource = true; }), environments: ['dev'] });
-    const objects = objectsOf(e);
-    const resources = files.filter((f) => !f.path.endsWith('kustomization.yaml'));
-    expect(resources.length).toBe(objects.length);
-    expect(new Set(resources.map((f) => f.path)).size).toBe(resources.length);
-    expect(resources[0].path).toBe('dev/000-namespace-monitoring.yaml');
-    expect([...resources.map((f) => f.path)].sort()).toEqual(resources.map((f) => f.path));
-    const kustomization = parse(files.find((f) => f.path === 'dev/kustomization.yaml')!.text);
-    expect(kustomization.resources).toEqual(resources.map((f) => f.path.slice('dev/'.length)));
+    const backend = e.stack.backendObjectKeys;
+    const objects = objectsOf(e).filter((o) => !backend.has(`${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`));
+    for (const dir of ['dev', 'dev/setup']) {
+      const resources = files.filter((f) => f.path.startsWith(`${dir}/`) && !f.path.slice(dir.length + 1).includes('/') && f.path.endsWith('.yaml'));
+      expect(new Set(resources.map((f) => f.path)).size).toBe(resources.length);
+      expect([...resources.map((f) => f.path)].sort()).toEqual(resources.map((f) => f.path));
+      const kustomization = parse(files.find((f) => f.path === `${dir}/Kustomization`)!.text);
+      expect(kustomization.resources).toEqual(resources.map((f) => f.path.slice(dir.length + 1)));
+    }
+    const all = files.filter((f) => /^dev\/(setup\/)?[^/]+\.yaml$/.test(f.path));
+    expect(all.length).toBe(objects.length);
+    expect(files.find((f) => f.path.startsWith('dev/setup/'))!.path).toBe('dev/setup/000-namespace-monitoring.yaml');
   });
 
   test('Argo CD Application and Flux Kustomization per environment; Namespace and RBAC sync before workloads', () => {
@@ -174,11 +178,14 @@ describe('GitOps layout and determinism', () => {
         d.defaults.gitops.flux = { gitRepository: 'nanoe-monitoring', namespace: 'flux-system', interval: '5m' };
       }),
     });
-    const app = parse(files.find((f) => f.path === 'gitops/argocd-prod.yaml')!.text);
+    const docsOf = (path: string) => files.find((f) => f.path === path)!.text.split('\n---\n').map((t) => parse(t));
+    const [setupApp, app] = docsOf('gitops/argocd-prod.yaml');
+    expect(setupApp).toMatchObject({ kind: 'Application', spec: { source: { path: 'dist/prod/setup' }, syncPolicy: { automated: { prune: false, selfHeal: true } } } });
     expect(app).toMatchObject({ kind: 'Application', spec: { source: { path: 'dist/prod' }, syncPolicy: { automated: { prune: true, selfHeal: true } } } });
-    const flux = parse(files.find((f) => f.path === 'gitops/flux-prod.yaml')!.text);
-    expect(flux).toMatchObject({ kind: 'Kustomization', spec: { path: './dist/prod', sourceRef: { kind: 'GitRepository', name: 'nanoe-monitoring' } } });
-    const docs = files.find((f) => f.path === 'prod/nanoe-monitoring.k8s.yaml')!.text.split('\n---\n').map((t) => parse(t));
+    const [setupFlux, flux] = docsOf('gitops/flux-prod.yaml');
+    expect(setupFlux).toMatchObject({ kind: 'Kustomization', spec: { path: './dist/prod/setup', prune: false, wait: false } });
+    expect(flux).toMatchObject({ kind: 'Kustomization', spec: { path: './dist/prod', prune: true, wait: true, dependsOn: [{ name: 'nanoe-monitoring-prod-setup' }], sourceRef: { kind: 'GitRepository', name: 'nanoe-monitoring' } } });
+    const docs = [...docsOf('prod/nanoe-monitoring.k8s.yaml'), ...docsOf('prod/setup/setup.yaml')];
     const wave = (kind: string) => Number(docs.find((o) => o.kind === kind).metadata.annotations['argocd.argoproj.io/sync-wave']);
     expect(wave('Namespace')).toBeLessThan(wave('Role'));
     expect(wave('Role')).toBeLessThan(wave('StatefulSet'));

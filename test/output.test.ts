@@ -127,7 +127,8 @@ describe('atomic under any interleaving', () => {
     const out = tmp('nanoe-midswap-');
     cpSync(refOutA, out, { recursive: true });
     const envs = [...refB.keys()].sort();
-    const files = envs.flatMap((env) => readdirSync(join(refOutB, env)).filter((f) => f !== MARKER)
+    const under = (dir: string, rel = ''): string[] => readdirSync(join(dir, rel)).flatMap((f) => (statSync(join(dir, rel, f)).isDirectory() ? under(dir, join(rel, f)) : [join(rel, f)]));
+    const files = envs.flatMap((env) => under(join(refOutB, env)).filter((f) => f !== MARKER)
       .map((f) => ({ path: `${env}/${f}`, text: readFileSync(join(refOutB, env, f), 'utf8'), environment: env })));
     let error: any;
     try {

@@ -25,7 +25,7 @@ describe('exporter sidecars in the default app', () => {
     expect(env.DATA_SOURCE_URI.value).toBe('localhost:5432/postgres?sslmode=disable');
     expect(env.DATA_SOURCE_PASS).toBeUndefined();
     expect(env.DATA_SOURCE_PASS_FILE.value).toBe('/etc/postgres-exporter/credentials/password');
-    expect(sts.spec.template.spec.volumes).toContainEqual({ name: 'postgres-exporter-credentials', secret: { secretName: 'postgres-exporter-credentials', items: [{ key: 'username', path: 'username' }, { key: 'password', path: 'password' }], defaultMode: 0o440 } });
+    expect(sts.spec.template.spec.volumes).toContainEqual({ name: 'postgres-exporter-credentials', secret: { secretName: 'postgres-exporter-credentials', items: [{ key: 'username', path: 'username' }, { key: 'password', path: 'password' }], defaultMode: 0o440, optional: true } });
     expect(exp.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 10187, readOnlyRootFilesystem: true });
     // the backend's own container is untouched
     expect(containers[0].image).toBe('docker.io/library/postgres:15.8');

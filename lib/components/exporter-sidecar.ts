@@ -63,10 +63,10 @@ export function attachSidecar(a: SidecarAttachment): Workload {
     id: a.id, namespace: obj.metadata?.namespace ?? a.defaultNamespace, podLabels, ports, owned: false,
   });
   const base = templated ? '/spec/template/spec' : '/spec';
-  const patches = [JsonPatch.add(`${base}/containers/-`, toJsonInOrder(a.container, k8s.toJson_Container))];
+  const patches = [JsonPatch.add(`${base}/containers/-`, toJsonInOrder(harmless(a.container), k8s.toJson_Container))];
   if (a.volumes && a.volumes.length > 0) {
     if (!Array.isArray(podSpec.volumes)) patches.push(JsonPatch.add(`${base}/volumes`, []));
-    for (const v of a.volumes) patches.push(JsonPatch.add(`${base}/volumes/-`, toJsonInOrder(v, k8s.toJson_Volume)));
+    for (const v of a.volumes) patches.push(JsonPatch.add(`${base}/volumes/-`, toJsonInOrder(optionalSecret(v), k8s.toJson_Volume)));
   }
   // `addJsonPatch` applies before an L1 class (as behind cdk8s-plus workloads) converts its typed props
   // to JSON, which would convert the container a second time. Apply the patch to the final JSON
@@ -74,6 +74,28 @@ export function attachSidecar(a: SidecarAttachment): Workload {
   const toJson = a.target.toJson.bind(a.target);
   a.target.toJson = () => JsonPatch.apply(toJson(), ...patches);
   return workload;
+}
+
+/**
+ * A pod is Ready only while every one of its containers is (kubelet: pkg/kubelet/status/generate.go,
+ * GenerateContainersReadyCondition), so an exporter inside the database's pod must never be the
+ * reason it is not: no probes (a failing probe would take the database out of its Service or restart
+ * the exporter), and every Secret it reads optional (a missing Secret or key must not keep the pod
+ * from starting — the exporter then reports the database down instead). A crash or an OOM kill
+ * still makes the pod NotReady until the exporter restarts: the README compares this with the
+ * standalone mode, which has no such coupling.
+ */
+export function harmless(c: k8s.Container): k8s.Container {
+  return {
+    ...c, readinessProbe: undefined, livenessProbe: undefined, startupProbe: undefined,
+    env: c.env?.map((e) => (e.valueFrom?.secretKeyRef ? { ...e, valueFrom: { ...e.valueFrom, secretKeyRef: { ...e.valueFrom.secretKeyRef, optional: true } } } : e)),
+    envFrom: c.envFrom?.map((e) => (e.secretRef ? { ...e, secretRef: { ...e.secretRef, optional: true } } : e)),
+  };
+}
+
+/** A Secret volume of the sidecar never keeps the database's pod from starting: optional. */
+function optionalSecret(v: k8s.Volume): k8s.Volume {
+  return v.secret ? { ...v, secret: { ...v.secret, optional: true } } : v;
 }
 
 /** Finds the object of `kind` and `name` among ApiObjects (e.g. `include.apiObjects`). */

@@ -10,6 +10,9 @@ import { passwordVolume, publishThroughIngress, SECRET_FILE_MODE } from './publi
 import { UIDS } from './identities';
 import { Wiring, Workload, workloadPeer } from '../wiring/wiring';
 
+/** The headless Service that names every Grafana pod, ready or not. */
+export const GRAFANA_PODS_SERVICE = 'grafana-pods';
+
 /** The uid of the `grafana` user in the official image. */
 const GRAFANA_UID = UIDS.grafana;
 /** Where Grafana's credentials files are mounted (one folder per Secret). */
@@ -117,6 +120,15 @@ export class Grafana extends Construct {
     new k8s.KubeService(this, 'Service', {
       metadata: { name: 'grafana', namespace, labels },
       spec: { selector: this.workload.podLabels, ports: [{ name: 'http', port: HTTP_PORT, targetPort: namedPort('http'), protocol: 'TCP' }] },
+    });
+    // Every Grafana pod by name, ready or not: the restore goes ahead only when this name is gone
+    // (a starting Grafana migrates grafana.db before it is Ready, and the ClusterIP hides it then).
+    new k8s.KubeService(this, 'Pods', {
+      metadata: { name: GRAFANA_PODS_SERVICE, namespace, labels },
+      spec: {
+        clusterIp: 'None', publishNotReadyAddresses: true, selector: this.workload.podLabels,
+        ports: [{ name: 'http', port: HTTP_PORT, targetPort: namedPort('http'), protocol: 'TCP' }],
+      },
     });
     // Credentials only as files (`<setting>__FILE`, Grafana's configure-grafana docs, "Variable
     // expansion"/env vars with __FILE), so nothing secret is in the process environment.

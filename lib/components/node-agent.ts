@@ -15,6 +15,23 @@ export interface NodeAgentProps {
 }
 
 /**
+ * The node agents' own priority: above every workload, so a full node still runs its agents, but not
+ * `system-node-critical`, which GKE admits only in kube-system (its default ResourceQuota
+ * `gcp-critical-pods` limits those classes elsewhere to zero pods). 1e9 is the highest value a
+ * user-defined PriorityClass may have (higher ones are reserved for the system classes).
+ */
+export const NODE_AGENT_PRIORITY_CLASS = 'nanoe-monitoring-node-agents';
+
+/** Emits the node agents' PriorityClass (cluster-scoped, once per stack). */
+export function nodeAgentPriorityClass(scope: Construct): void {
+  new k8s.KubePriorityClass(scope, 'NodeAgentPriorityClass', {
+    metadata: { name: NODE_AGENT_PRIORITY_CLASS, labels: standardLabels('nanoe-monitoring', 'node-agent') },
+    value: 1_000_000_000, globalDefault: false, preemptionPolicy: 'PreemptLowerPriority',
+    description: 'node-exporter and cAdvisor of nanoe-monitoring: scheduled on every node, before any workload',
+  });
+}
+
+/**
  * Registers a node agent's pods (metrics port named `metrics`) and emits its DaemonSet: on every
  * node, tolerating every taint, node-critical priority, no service account token, rolling 10% of the
  * nodes at a time. `podSpec` adds what is specific to the agent (containers, volumes, host access).
@@ -36,7 +53,7 @@ export function nodeAgentDaemonSet(scope: Construct, name: ComponentName, props:
         spec: {
           hostNetwork: hostNetwork || undefined,
           automountServiceAccountToken: false,
-          priorityClassName: 'system-node-critical',
+          priorityClassName: NODE_AGENT_PRIORITY_CLASS,
           tolerations: [{ operator: 'Exists' }],
           ...podSpec(workload),
         },

@@ -134,7 +134,7 @@ export class Prometheus extends Construct {
       });
     }
     // Once Prometheus asks for basic auth, its own scrape authenticates too.
-    this.scrape({ job: 'prometheus', workload: this.workload, portName: 'web', basicAuth: Prometheus.clientAuth(config), ownsMetrics: ['prometheus_*'], limits: { sampleLimit: 10_000, bodySizeLimit: '4MB' } });
+    this.scrape({ job: 'prometheus', workload: this.workload, portName: 'web', basicAuth: Prometheus.clientAuth(config), publishNotReadyAddresses: true, ownsMetrics: ['prometheus_*'], limits: { sampleLimit: 10_000, bodySizeLimit: '4MB' } });
   }
 
   /** The credentials every client needs: Prometheus asks every client for basic auth. */
@@ -169,6 +169,7 @@ export class Prometheus extends Construct {
       metadata: { name: scrapeServiceName(target.job), namespace: ns, labels: standardLabels(target.job, 'metrics') },
       spec: {
         clusterIp: 'None',
+        publishNotReadyAddresses: target.publishNotReadyAddresses,
         selector: target.workload.podLabels,
         ports: [{ name: port.name, port: port.port, targetPort: namedPort(port.name), protocol: port.protocol ?? 'TCP' }],
       },

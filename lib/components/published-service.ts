@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { ExposureConfig, IngressConfig, WebAuthConfig } from '../config/types';
 import * as k8s from '../../imports/k8s';
 import { namedPort } from './kube';
-import { Wiring, Workload } from '../wiring/wiring';
+import { ExternalPeer, Wiring, Workload } from '../wiring/wiring';
 
 /** Props of `publishThroughIngress`. */
 export interface PublishProps {
@@ -27,7 +27,9 @@ export interface PublishProps {
  */
 export function publishThroughIngress(scope: Construct, id: string, p: PublishProps): void {
   const controller = p.ingress.controller;
-  p.wiring.allowToWorkload({ kind: 'pods', id: 'ingress-controller', namespace: controller.namespace, podLabels: controller.podLabels }, p.workload, p.portName, 'users through the Ingress');
+  const controllerPeer = { kind: 'pods', id: 'ingress-controller', namespace: controller.namespace, podLabels: controller.podLabels } as const;
+  p.wiring.allowToWorkload(controllerPeer, p.workload, p.portName, 'users through the Ingress');
+  if (p.ingress.clusterIssuer) allowAcmeSolver(p.wiring, p.namespace, controllerPeer);
   new k8s.KubeIngress(scope, id, {
     metadata: {
       name: p.name, namespace: p.namespace, labels: p.labels,
@@ -39,6 +41,22 @@ export function publishThroughIngress(scope: Construct, id: string, p: PublishPr
       rules: [{ host: p.host, http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: p.name, port: { name: p.portName } } } }] } }],
     },
   });
+}
+
+/**
+ * cert-manager answers an HTTP-01 challenge from a short-lived solver pod in the Ingress's namespace,
+ * labelled `acme.cert-manager.io/http01-solver: "true"` and listening on 8089 (cert-manager
+ * pkg/apis/acme/v1 SolverIdentificationLabelKey; pkg/issuer/acme/http/pod.go): under default deny
+ * the ingress controller must reach it there, and nothing else may.
+ */
+export const ACME_SOLVER = { podLabels: { 'acme.cert-manager.io/http01-solver': 'true' }, port: 8089 } as const;
+
+function allowAcmeSolver(wiring: Wiring, namespace: string, controller: ExternalPeer): void {
+  const id = `acme-http01-solver-${namespace}`;
+  const solver = wiring.allWorkloads().find((w) => w.id === id) ?? wiring.addWorkload({
+    id, namespace, podLabels: { ...ACME_SOLVER.podLabels }, ports: [{ name: 'http-solver', port: ACME_SOLVER.port, unnamed: true }], owned: true, // the solver's port has no name: addressed by number
+  });
+  wiring.allowToWorkload(controller, solver, 'http-solver', 'cert-manager HTTP-01 challenges through the Ingress');
 }
 
 /** Where a server protected by basic auth finds its web config. */

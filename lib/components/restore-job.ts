@@ -7,6 +7,7 @@ import { ConfigError } from '../config/errors';
 import * as k8s from '../../imports/k8s';
 import { toJsonInOrder } from './kube';
 import { standardLabels } from '../wiring/labels';
+import { GRAFANA_PODS_SERVICE } from './grafana';
 
 /** What `restoreJob` needs of an environment's configuration (an `EnvironmentConfig` has it). */
 export interface RestoreConfig {
@@ -59,7 +60,7 @@ export function restoreJob(component: BackupComponent, backupName: string, confi
   const spec = COMPONENTS[component];
   const liveCheck = component === 'prometheus'
     ? `${prometheusPodUrl(namespace, replica)}/-/healthy`
-    : `http://grafana.${namespace}.svc:${GRAFANA_HTTP_PORT}/api/health`;
+    : `http://${GRAFANA_PODS_SERVICE}.${namespace}.svc:${GRAFANA_HTTP_PORT}/api/health`;
   const vars: Record<string, string> = component === 'prometheus'
     ? { BACKUP_NAME: backupName, DATA_DIR: spec.dataMount, BACKUP_DIR: BACKUP_MOUNT, LIVE_CHECK_URL: liveCheck }
     : { BACKUP_NAME: backupName, DB_PATH: GRAFANA_DB_PATH, BACKUP_DIR: BACKUP_MOUNT, LIVE_CHECK_URL: liveCheck };

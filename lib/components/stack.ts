@@ -11,6 +11,7 @@ import { standardLabels } from '../wiring/labels';
 import { ManifestFile } from '../content/manifest-file';
 import { ConfigError } from '../config/errors';
 import { NetworkPolicies } from './network-policies';
+import { nodeAgentPriorityClass } from './node-agent';
 import { NodeExporter } from './node-exporter';
 import { postgresCredentialsVolume, postgresExporterContainer, postgresExporterPort } from './postgres-exporter';
 import { Prometheus, RuleFileContent } from './prometheus';
@@ -70,6 +71,13 @@ export const SCRAPE_LIMITS = {
  */
 export class MonitoringStack extends Chart {
   readonly wiring = new Wiring();
+  /**
+   * The backend's own objects, loaded from its manifests to learn their pods and to attach the
+   * exporters: keys `kind/namespace/name`. They are never written to the stack's folder (the
+   * backend's repository owns them); `backendPatches()` is what that repository applies.
+   */
+  readonly backendObjectKeys = new Set<string>();
+  private readonly patched: { target: ApiObject; original: Record<string, any> }[] = [];
   readonly prometheus: Prometheus;
   readonly alertmanager: Alertmanager;
   readonly grafana: Grafana;
@@ -101,6 +109,7 @@ export class MonitoringStack extends Chart {
       },
     });
 
+    nodeAgentPriorityClass(this);
     const nodeExporter = new NodeExporter(this, 'NodeExporter', { config: config.nodeExporter, namespace: config.nodeAgentsNamespace, wiring: this.wiring });
     this.prometheus.scrape({
       job: 'node-exporter', workload: nodeExporter.workload, portName: 'metrics', instanceIsNode: true,
@@ -164,10 +173,16 @@ export class MonitoringStack extends Chart {
     });
     for (const o of objects) {
       if (!o.metadata.namespace) o.addJsonPatch(JsonPatch.add('/metadata/namespace', backend.namespace));
+      this.backendObjectKeys.add(`${o.kind}/${o.metadata.namespace ?? backend.namespace}/${o.name}`);
     }
+    const targets = [
+      findObject(objects, backend.postgres.workloadKind, backend.postgres.workloadName, `${field}.postgres`),
+      findObject(objects, backend.redis.workloadKind, backend.redis.workloadName, `${field}.redis`),
+    ];
+    for (const target of targets) this.patched.push({ target, original: target.toJson() });
     const postgres = attachSidecar({
       id: 'postgres', wiring: this.wiring, defaultNamespace: backend.namespace,
-      target: findObject(objects, backend.postgres.workloadKind, backend.postgres.workloadName, `${field}.postgres`),
+      target: targets[0],
       container: postgresExporterContainer(backend.postgres, { address: 'localhost:5432/postgres', sslMode: 'disable' }),
       volumes: [postgresCredentialsVolume(backend.postgres)],
       port: postgresExporterPort(backend.postgres),
@@ -175,13 +190,22 @@ export class MonitoringStack extends Chart {
     this.prometheus.scrape({ job: 'postgres-exporter', workload: postgres, portName: 'pg-metrics', ownsMetrics: ['pg_*'], limits: SCRAPE_LIMITS.postgresExporter });
     const redis = attachSidecar({
       id: 'redis', wiring: this.wiring, defaultNamespace: backend.namespace,
-      target: findObject(objects, backend.redis.workloadKind, backend.redis.workloadName, `${field}.redis`),
+      target: targets[1],
       container: redisExporterContainer(backend.redis, 'redis://localhost:6379'),
       port: redisExporterPort(backend.redis),
     });
     this.prometheus.scrape({ job: 'redis-exporter', workload: redis, portName: 'redis-metrics', ownsMetrics: ['redis_*'], limits: SCRAPE_LIMITS.redisExporter });
     this.keepBackendClients(postgres, 'pg-metrics');
     this.keepBackendClients(redis, 'redis-metrics');
+  }
+
+  /**
+   * One strategic-merge patch per backend workload that gets an exporter: what the monitoring adds
+   * to its pod template (containers, volumes), for the backend's repository to apply with its own
+   * objects (`kustomize` `patches:`). Computed from the object before and after the attachment.
+   */
+  backendPatches(): BackendPatch[] {
+    return this.patched.map(({ target, original }) => sidecarPatch(original, target.toJson()));
   }
 
   /**
@@ -194,6 +218,32 @@ export class MonitoringStack extends Chart {
       this.wiring.allowToWorkload({ kind: 'pods', id: `${db.namespace}-pods`, namespace: db.namespace }, db, p.name, 'backend clients (unchanged)');
     }
   }
+}
+
+/** What the monitoring adds to one backend workload, as a strategic-merge patch. */
+export interface BackendPatch {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: { readonly name: string; readonly namespace: string };
+  readonly spec: Record<string, unknown>;
+}
+
+/** The pod-template lists an attachment may add to, merged by `name` in a strategic-merge patch. */
+const PATCHED_LISTS = ['initContainers', 'containers', 'volumes'] as const;
+
+function sidecarPatch(before: Record<string, any>, after: Record<string, any>): BackendPatch {
+  const templated = after.kind !== 'Pod';
+  const podOf = (o: Record<string, any>) => (templated ? o.spec?.template?.spec : o.spec) ?? {};
+  const added: Record<string, unknown> = {};
+  for (const list of PATCHED_LISTS) {
+    const had = new Set((podOf(before)[list] ?? []).map((x: { name: string }) => x.name));
+    const extra = (podOf(after)[list] ?? []).filter((x: { name: string }) => !had.has(x.name));
+    if (extra.length > 0) added[list] = extra;
+  }
+  return {
+    apiVersion: after.apiVersion, kind: after.kind, metadata: { name: after.metadata.name, namespace: after.metadata.namespace },
+    spec: templated ? { template: { spec: added } } : added,
+  };
 }
 
 function podSecurity(enforce: string, warn: string): Record<string, string> {

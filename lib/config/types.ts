@@ -217,7 +217,10 @@ export interface DatabaseExporterConfig {
 export interface BackendConfig {
   /** Namespace of the backend. @default 'nanoe' */
   readonly namespace: string;
-  /** Emit the backend Namespace object (false when the backend's own deployment creates it). @default true */
+  /**
+   * Also create the backend's Namespace (in `dist/<env>/setup/`, never deleted by the stack). Off by
+   * default: the backend's own deployment owns its namespace. @default false
+   */
   readonly createNamespace: boolean;
   /** Directory (relative to the project root) with the backend's Postgres and Redis manifests. @default 'backend' */
   readonly manifestsPath: string;

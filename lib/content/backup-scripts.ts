@@ -56,18 +56,26 @@ case $S3_ACTION in
     s3 cp --only-show-errors "$local_root/$latest/BACKUP-INFO" "$remote_root/$latest/BACKUP-INFO"
     listing=$(s3 ls "$remote_root/") || die "could not list $remote_root/"
     names=$(printf '%s\\n' "$listing" | awk '$1 == "PRE" { sub(/\\/$/, "", $2); print $2 }' | sort)
-    count=0
+    # Only complete copies (BACKUP-INFO, uploaded last) count toward KEEP: a failed upload must never
+    # push a good backup out. Incomplete ones older than this upload are failed uploads: removed.
+    complete=
     for n in $names; do
-      if is_backup_name "$n"; then count=$((count + 1)); fi
-    done
-    excess=$((count - KEEP))
-    for n in $names; do
-      [ "$excess" -gt 0 ] || break
-      if is_backup_name "$n"; then
+      is_backup_name "$n" || continue
+      if s3 ls "$remote_root/$n/BACKUP-INFO" >/dev/null 2>&1; then
+        complete="$complete $n"
+      elif [ "$n" != "$latest" ] && [ "$(printf '%s\\n%s\\n' "$n" "$latest" | sort | head -n 1)" = "$n" ]; then
         s3 rm --recursive --only-show-errors "$remote_root/$n/"
-        log "pruned $remote_root/$n/ (keeping the last $KEEP)"
-        excess=$((excess - 1))
+        log "removed the incomplete upload $remote_root/$n/"
       fi
+    done
+    count=0
+    for n in $complete; do count=$((count + 1)); done
+    excess=$((count - KEEP))
+    for n in $complete; do
+      [ "$excess" -gt 0 ] || break
+      s3 rm --recursive --only-show-errors "$remote_root/$n/"
+      log "pruned $remote_root/$n/ (keeping the last $KEEP complete backups)"
+      excess=$((excess - 1))
     done
     log "done: $latest uploaded"
     ;;

@@ -108,7 +108,7 @@ export function renderAll(options: SynthOptions): OutputFile[] {
 /** Every output file with the environment it belongs to. */
 function renderOwned(options: SynthOptions): OwnedFile[] {
   // stack.toJson() resolves and validates the app (App._synthChart runs every construct's validation).
-  return buildEnvironments(options).flatMap((e) => environmentFiles(e.config, e.stack.toJson()).map((f) => ({ ...f, environment: e.config.name })));
+  return buildEnvironments(options).flatMap((e) => environmentFiles(e.config, e.stack.toJson(), { objectKeys: e.stack.backendObjectKeys, patches: e.stack.backendPatches() }).map((f) => ({ ...f, environment: e.config.name })));
 }
 
 /** How synthesizeAll writes. */

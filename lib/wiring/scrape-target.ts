@@ -28,6 +28,12 @@ export interface ScrapeTarget {
    * read them (lib/content/rule-jobs.ts), so another target cannot forge them. @default none
    */
   readonly ownsMetrics?: readonly string[];
+  /**
+   * The scrape Service is also the StatefulSet's governing Service: publish pods ready or not, so a
+   * replica keeps its DNS name while it starts (a restore must see a Prometheus replaying its WAL).
+   * @default false
+   */
+  readonly publishNotReadyAddresses?: boolean;
 }
 
 /** Per-scrape limits (Prometheus `sample_limit`, `label_limit`, `label_name_length_limit`, `label_value_length_limit`, `body_size_limit`). */

@@ -9,6 +9,7 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as http from 'http';
+import * as net from 'net';
 import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
 import { Backups } from '../../lib/components/backup';
@@ -245,7 +246,7 @@ describe('restoreJob', () => {
     expect(schemaErrors([job])).toEqual([]);
     const pod = podSpecOf(job);
     expect(pod.initContainers.map((c: any) => [c.name, envOf(c).S3_ACTION, envOf(c).BACKUP_NAME])).toEqual([['download', 'download', '20261124T101500Z']]);
-    expect(envOf(pod.containers[0])).toMatchObject({ DB_PATH: '/var/lib/grafana/grafana.db', LIVE_CHECK_URL: 'http://grafana.monitoring.svc:3000/api/health' });
+    expect(envOf(pod.containers[0])).toMatchObject({ DB_PATH: '/var/lib/grafana/grafana.db', LIVE_CHECK_URL: 'http://grafana-pods.monitoring.svc:3000/api/health' });
     expect(pod.volumes).toContainEqual({ name: 'data', persistentVolumeClaim: { claimName: 'grafana-data' } });
     expect(restoreJobYaml('grafana', '20261124T101500Z', cfg)).toMatch(/^apiVersion: batch\/v1\nkind: Job\n/);
   });
@@ -263,6 +264,8 @@ describe('restoreJob', () => {
 // The scripts, for real.
 
 const DASH = findBinary('dash');
+/** A name that never resolves (RFC 2606 .invalid): what the restore sees once the pods are gone. */
+const GONE_URL = 'http://pods-gone.nanoe-monitoring.invalid';
 const script = (name: string) => path.join(BACKUP_SCRIPTS_DIR, name);
 const BACKUP_NAME_RE = /^\d{8}T\d{6}Z$/;
 const listBackups = (dir: string): string[] => (fs.existsSync(dir) ? fs.readdirSync(dir).filter((n) => BACKUP_NAME_RE.test(n)).sort() : []);
@@ -399,8 +402,25 @@ describe('Prometheus: backup, destroy, restore', () => {
     prom = undefined;
     fs.rmSync(dataDir, { recursive: true, force: true }); // the disaster
     fs.mkdirSync(dataDir); // a new, empty volume
+    // Stopped but its port merely refuses: the restore cannot tell a stopped Prometheus from one
+    // starting up, so it refuses too (fails closed) and changes nothing.
+    const unsure = await runScript('prometheus-restore.sh', { BACKUP_NAME: name, DATA_DIR: dataDir, BACKUP_DIR: backupDir, LIVE_CHECK_URL: `${stoppedUrl}/-/healthy` }, true);
+    expect([unsure.code, unsure.stderr]).toEqual([1, expect.stringContaining('cannot tell whether Prometheus is stopped')]);
+    expect(fs.readdirSync(dataDir)).toEqual([]);
+    // A replica replaying its WAL answers 503 until it is ready: running, so the restore refuses.
+    const replaying = http.createServer((_q, r) => { r.statusCode = 503; r.end('Service Unavailable'); });
+    await new Promise<void>((res) => replaying.listen(0, HOST, res));
+    try {
+      const replayUrl = `http://${HOST}:${(replaying.address() as { port: number }).port}/-/healthy`;
+      const busy = await runScript('prometheus-restore.sh', { BACKUP_NAME: name, DATA_DIR: dataDir, BACKUP_DIR: backupDir, LIVE_CHECK_URL: replayUrl }, true);
+      expect([busy.code, busy.stderr]).toEqual([1, expect.stringContaining('Prometheus still answers')]);
+    } finally {
+      await new Promise<void>((res) => replaying.close(() => res()));
+    }
+    // Gone: its name no longer resolves (in a cluster, the governing Service publishes a pod's name
+    // for as long as the pod exists; the .invalid name stands for "no such pod" here).
     const restoreStarted = Date.now();
-    const restored = await runScript('prometheus-restore.sh', { BACKUP_NAME: name, DATA_DIR: dataDir, BACKUP_DIR: backupDir, LIVE_CHECK_URL: `${stoppedUrl}/-/healthy` });
+    const restored = await runScript('prometheus-restore.sh', { BACKUP_NAME: name, DATA_DIR: dataDir, BACKUP_DIR: backupDir, LIVE_CHECK_URL: `${GONE_URL}:9090/-/healthy` });
     const restoreMs = Date.now() - restoreStarted;
     expect(restored.stderr).toMatch(/restored backup .* files verified/);
 
@@ -574,7 +594,25 @@ describe.each(['delete', 'wal'])('Grafana (SQLite journal_mode=%s): online backu
 
     // The disaster, then the restore.
     for (const f of fs.readdirSync(dataDir)) fs.rmSync(path.join(dataDir, f));
-    const restored = await runScript('grafana-restore.sh', { BACKUP_NAME: name, DB_PATH: db, BACKUP_DIR: backupDir, LIVE_CHECK_URL: liveUrl });
+    // Anything the check cannot tell apart from a running Grafana stops the restore: a closed port
+    // (a pod still starting), a server that never answers (timed out), with curl and with wget only.
+    const held: net.Socket[] = [];
+    const silent = net.createServer((socket) => { held.push(socket); });
+    await new Promise<void>((res) => silent.listen(0, HOST, res));
+    const silentUrl = `http://${HOST}:${(silent.address() as { port: number }).port}/api/health`;
+    try {
+      for (const url of [liveUrl, silentUrl]) {
+        for (const PATH of [undefined, wgetOnly]) {
+          const unsure = await runScript('grafana-restore.sh', { BACKUP_NAME: name, DB_PATH: db, BACKUP_DIR: backupDir, LIVE_CHECK_URL: url, ...(PATH ? { PATH } : {}) }, true);
+          expect([url, PATH, unsure.code, unsure.stderr]).toEqual([url, PATH, 1, expect.stringContaining('cannot tell whether Grafana is stopped')]);
+        }
+      }
+    } finally {
+      for (const socket of held) socket.destroy();
+      await new Promise<void>((res) => silent.close(() => res()));
+    }
+    expect(fs.readdirSync(dataDir)).toEqual([]);
+    const restored = await runScript('grafana-restore.sh', { BACKUP_NAME: name, DB_PATH: db, BACKUP_DIR: backupDir, LIVE_CHECK_URL: `${GONE_URL}:3000/api/health` });
     expect(restored.stderr).toMatch(/restored backup .* integrity ok/);
     const after = await dbState(db);
     expect(after).toEqual(atBackup);
@@ -689,13 +727,29 @@ describe('s3.sh (S3 upload, remote pruning, download for a restore)', () => {
     expect(marker).toBeGreaterThan(whole);
     expect(calls.some((c) => c.includes(`s3 rm --recursive --only-show-errors s3://bucket/grafana/${uploaded[0]}/`))).toBe(true);
 
+    // An upload that failed half-way (no BACKUP-INFO) never counts toward KEEP: the next upload
+    // removes it and still keeps two complete backups (counting it would have left one).
+    const at = (name: string) => new Date(name.replace(/^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z$/, '$1-$2-$3T$4:$5:$6Z'));
+    const failed = new Date(at(uploaded[2]).getTime() + 1000).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+    const failedDir = path.join(bucketRoot, 'bucket', 'grafana', failed);
+    fs.mkdirSync(failedDir);
+    fs.copyFileSync(path.join(backupDir, 'grafana', uploaded[2], 'grafana.db'), path.join(failedDir, 'grafana.db'));
+    await sleep(2100); // the next backup is named after a later second than the failed one
+    await sql(db, WRITE);
+    await runScript('grafana-backup.sh', { DB_PATH: db, BACKUP_DIR: backupDir, KEEP: '2' });
+    const upload4 = await run(DASH, [s3Script], { env: { ...s3Env, S3_ACTION: 'upload' }, timeoutMs: 30_000 });
+    const fourth = listBackups(path.join(backupDir, 'grafana')).pop()!;
+    expect(listBackups(path.join(bucketRoot, 'bucket', 'grafana'))).toEqual([uploaded[2], fourth]);
+    expect(upload4.stderr).toContain(`removed the incomplete upload s3://bucket/grafana/${failed}/`);
+    uploaded.push(fourth);
+
     // The backup volume is lost: download into a new one, then restore from it.
     const newVolume = path.join(dir, 'new-backups');
     fs.mkdirSync(newVolume);
-    await run(DASH, [s3Script], { env: { ...s3Env, BACKUP_DIR: newVolume, S3_ACTION: 'download', BACKUP_NAME: uploaded[1] }, timeoutMs: 30_000 });
-    const want = await dbState(path.join(backupDir, 'grafana', uploaded[1], 'grafana.db'));
+    await run(DASH, [s3Script], { env: { ...s3Env, BACKUP_DIR: newVolume, S3_ACTION: 'download', BACKUP_NAME: uploaded[2] }, timeoutMs: 30_000 });
+    const want = await dbState(path.join(backupDir, 'grafana', uploaded[2], 'grafana.db'));
     fs.rmSync(db);
-    await runScript('grafana-restore.sh', { BACKUP_NAME: uploaded[1], DB_PATH: db, BACKUP_DIR: newVolume });
+    await runScript('grafana-restore.sh', { BACKUP_NAME: uploaded[2], DB_PATH: db, BACKUP_DIR: newVolume });
     expect(await dbState(db)).toEqual(want);
     const missing = await run(DASH, [s3Script], { env: { ...s3Env, BACKUP_DIR: newVolume, S3_ACTION: 'download', BACKUP_NAME: '20000101T000000Z' }, timeoutMs: 30_000, allowFailure: true });
     expect(missing.code).not.toBe(0);

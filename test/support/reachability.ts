@@ -185,6 +185,8 @@ export interface ModelConfig {
   readonly api: { readonly namespace: string; readonly podLabels: Record<string, string>; readonly portName: string; readonly port: number };
   /** A global Prometheus that federates from ours (`prometheus.federation.from`), when configured. */
   readonly federationClient?: { readonly namespace: string; readonly podLabels?: Record<string, string> };
+  /** Where cert-manager starts its HTTP-01 solver pods (the stack's namespace), when an issuer is configured. */
+  readonly acmeSolverNamespace?: string;
 }
 
 /**
@@ -201,6 +203,7 @@ export function modelConfigFrom(config: Json): ModelConfig {
     backendNamespace: config.backend.namespace,
     api: config.backend.api,
     ...(config.prometheus?.federation?.from ? { federationClient: config.prometheus.federation.from } : {}),
+    ...(config.network?.ingress?.clusterIssuer ? { acmeSolverNamespace: config.namespace } : {}),
   };
 }
 
@@ -216,6 +219,7 @@ export const OUTSIDERS = {
   apiServer: 'api-server',
   internet: 'internet',
   federationClient: 'global-prometheus',
+  acmeSolver: 'acme-http01-solver',
 } as const;
 
 /** The endpoints that are not in the output but talk to it. */
@@ -244,6 +248,10 @@ export function modelledOutsiders(c: ModelConfig): Endpoint[] {
     // A client only: its own ports are not the stack's business.
     ...(c.federationClient
       ? [{ id: OUTSIDERS.federationClient, kind: 'pod' as const, namespace: c.federationClient.namespace, labels: c.federationClient.podLabels ?? {}, ports: [], origin: o }]
+      : []),
+    // cert-manager's HTTP-01 solver: a pod it starts next to the Ingress, port 8089 without a name.
+    ...(c.acmeSolverNamespace
+      ? [{ id: OUTSIDERS.acmeSolver, kind: 'pod' as const, namespace: c.acmeSolverNamespace, labels: { 'acme.cert-manager.io/http01-solver': 'true' }, ports: [{ port: 8089, protocol: 'TCP' as const }], origin: o }]
       : []),
   ];
 }
