@@ -87,7 +87,8 @@ export class Alertmanager extends Construct {
             // facts/prometheus-config-reloader-0.93.0.json, basicAuth). After changing the config Secret,
             // `kubectl rollout restart statefulset/alertmanager` (silences and the notification log are on the volume).
             volumes: [
-              { name: 'config', secret: { secretName: config.configSecret, items: [{ key: 'alertmanager.yml', path: 'alertmanager.yml' }], defaultMode: SECRET_FILE_MODE } },
+              // Every key of the config Secret: alertmanager.yml and the files it names (url_file, password_file).
+              { name: 'config', secret: { secretName: config.configSecret, defaultMode: SECRET_FILE_MODE } },
               ...auth.volumes,
             ],
           },
