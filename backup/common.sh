@@ -14,7 +14,8 @@ is_backup_name() {
   esac
 }
 
-# server_state URL: prints what is known of the server behind URL, within 5 s:
+# server_state URL: prints what is known of the server behind URL, within LIVE_CHECK_TIMEOUT seconds
+# (default 5):
 #   running  something answered HTTP, whatever the status (a 401 asking for credentials, or a 503
 #            from a Prometheus still replaying its WAL, is a running server);
 #   stopped  the name does not resolve: the URL names the pods through a headless Service that
@@ -24,12 +25,12 @@ is_backup_name() {
 server_state() {
   if command -v curl >/dev/null 2>&1; then
     rc=0
-    code=$(curl -sS -o /dev/null -w '%{http_code}' --max-time 5 "$1" 2>/dev/null) || rc=$?
+    code=$(curl -sS -o /dev/null -w '%{http_code}' --max-time "${LIVE_CHECK_TIMEOUT:-5}" "$1" 2>/dev/null) || rc=$?
     if [ -n "$code" ] && [ "$code" != 000 ]; then echo running; return 0; fi
     if [ "$rc" = 6 ]; then echo stopped; else echo unknown; fi # curl: 6 = could not resolve host
   elif command -v wget >/dev/null 2>&1; then
     rc=0
-    out=$(wget -T 5 -t 1 -O /dev/null "$1" 2>&1) || rc=$?
+    out=$(wget -T "${LIVE_CHECK_TIMEOUT:-5}" -t 1 -O /dev/null "$1" 2>&1) || rc=$?
     case $rc:$out in
       0:* | 6:* | 8:* | *HTTP/*) echo running ;; # GNU wget: 6 authentication, 8 error status; busybox: "server returned error: HTTP/1.1 ..."
       *"unable to resolve host address"* | *"bad address"*) echo stopped ;; # GNU wget / busybox wget

@@ -603,7 +603,7 @@ describe.each(['delete', 'wal'])('Grafana (SQLite journal_mode=%s): online backu
     try {
       for (const url of [liveUrl, silentUrl]) {
         for (const PATH of [undefined, wgetOnly]) {
-          const unsure = await runScript('grafana-restore.sh', { BACKUP_NAME: name, DB_PATH: db, BACKUP_DIR: backupDir, LIVE_CHECK_URL: url, ...(PATH ? { PATH } : {}) }, true);
+          const unsure = await runScript('grafana-restore.sh', { BACKUP_NAME: name, DB_PATH: db, BACKUP_DIR: backupDir, LIVE_CHECK_URL: url, LIVE_CHECK_TIMEOUT: '1', ...(PATH ? { PATH } : {}) }, true);
           expect([url, PATH, unsure.code, unsure.stderr]).toEqual([url, PATH, 1, expect.stringContaining('cannot tell whether Grafana is stopped')]);
         }
       }
