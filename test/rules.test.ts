@@ -32,6 +32,7 @@ import {
   validateRuleExpressions,
 } from '../lib/content/rules';
 import { pinnedBinary } from './support/pinned';
+import { NODE_NETWORK_RULES_FILE_NAME, renderNodeNetworkRulesYaml } from '../lib/content/node-network';
 
 // The package's typings are ESM-only; load its CommonJS build (as lib/promql.ts does).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -65,7 +66,8 @@ function expectSuccess(run: Run, what: string): void {
 
 const staticFiles = loadRuleFiles(RULES_DIR);
 const apiFile = parseRuleFile(API_RULES_FILE_NAME, renderApiRulesYaml(DEFAULT_API_INSTRUMENTATION, DEFAULT_API_JOB));
-const allFiles: RuleFile[] = [...staticFiles, apiFile];
+const networkFile = parseRuleFile(NODE_NETWORK_RULES_FILE_NAME, renderNodeNetworkRulesYaml());
+const allFiles: RuleFile[] = [...staticFiles, apiFile, networkFile];
 const testFileNames = fs.readdirSync(TESTS_DIR).filter((n) => n.endsWith('.test.yaml')).sort();
 const alerts = alertingRules(staticFiles);
 
