@@ -346,6 +346,16 @@ describe('metric names', () => {
     prometheus_rule_evaluation_failures_total: 'Prometheus 2.42 /metrics',
     alertmanager_notifications_total: 'Alertmanager 0.25 /metrics',
     alertmanager_notifications_failed_total: 'Alertmanager 0.25 /metrics',
+    prometheus_tsdb_storage_blocks_bytes: 'Prometheus 3.5.3 /metrics (pinned binary)',
+    prometheus_tsdb_wal_storage_size_bytes: 'Prometheus 3.5.3 /metrics (pinned binary)',
+    prometheus_tsdb_head_chunks_storage_size_bytes: 'Prometheus 3.5.3 /metrics (pinned binary)',
+    prometheus_tsdb_retention_limit_bytes: 'Prometheus 3.5.3 /metrics (pinned binary)',
+    prometheus_tsdb_retention_limit_seconds: 'Prometheus 3.5.3 /metrics (pinned binary)',
+    prometheus_tsdb_lowest_timestamp_seconds: 'Prometheus 3.5.3 /metrics (pinned binary)',
+    // No kubelet runs here: names and labels from facts/kubelet-unknown.json (kubernetes volume_stats.go, read at a commit).
+    kubelet_volume_stats_capacity_bytes: 'kubelet (facts/kubelet-unknown.json)',
+    kubelet_volume_stats_available_bytes: 'kubelet (facts/kubelet-unknown.json)',
+    kubelet_volume_stats_used_bytes: 'kubelet (facts/kubelet-unknown.json)',
     http_requests_total: 'the API (Go promhttp default, configurable)',
     http_request_duration_seconds_bucket: 'the API (Go promhttp default, configurable)',
   };
