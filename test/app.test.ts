@@ -60,7 +60,7 @@ describe('the default app', () => {
       expect([o.kind, o.metadata.name, l['app.kubernetes.io/part-of'], l['app.kubernetes.io/managed-by']]).toEqual([o.kind, o.metadata.name, 'nanoe-monitoring', 'cdk8s']);
       expect(l['app.kubernetes.io/name']).toBeTruthy();
       expect(l['app.kubernetes.io/component']).toBeTruthy();
-      const clusterScoped = new Set(['Namespace', 'PriorityClass']);
+      const clusterScoped = new Set(['Namespace', 'PriorityClass', 'ClusterRole', 'ClusterRoleBinding']);
       if (!clusterScoped.has(o.kind)) expect(o.metadata.namespace).toMatch(/^(monitoring|monitoring-node-agents|nanoe)$/);
     }
     for (const name of STACK_NAMES) {
@@ -122,11 +122,17 @@ describe('Prometheus', () => {
     expect(sts.spec.template.metadata.annotations).toBeUndefined();
   });
 
-  test('discovery RBAC is namespaced and read-only, for exactly the namespaces it scrapes', () => {
+  test('discovery RBAC is namespaced and read-only, for exactly the namespaces it scrapes; the kubelet scrape gets nodes list/watch and nodes/metrics get only', () => {
     const roles = dev.filter((o) => o.kind === 'Role');
     expect(roles.map((r) => r.metadata.namespace).sort()).toEqual(['monitoring', 'monitoring-node-agents', 'nanoe']);
     for (const r of roles) expect(r.rules).toEqual([{ apiGroups: [''], resources: ['endpoints', 'pods', 'services'], verbs: ['get', 'list', 'watch'] }]);
-    expect(dev.filter((o) => o.kind === 'ClusterRole' || o.kind === 'ClusterRoleBinding')).toEqual([]);
+    const clusterRoles = dev.filter((o) => o.kind === 'ClusterRole');
+    expect(clusterRoles.map((r) => [r.metadata.name, r.rules])).toEqual([['nanoe-monitoring-prometheus-kubelet-monitoring', [
+      { apiGroups: [''], resources: ['nodes'], verbs: ['list', 'watch'] },
+      { apiGroups: [''], resources: ['nodes/metrics'], verbs: ['get'] },
+    ]]]);
+    const clusterBindings = dev.filter((o) => o.kind === 'ClusterRoleBinding');
+    expect(clusterBindings.map((b) => [b.roleRef.name, b.subjects])).toEqual([['nanoe-monitoring-prometheus-kubelet-monitoring', [{ kind: 'ServiceAccount', name: 'prometheus', namespace: 'monitoring' }]]]);
     const bindings = dev.filter((o) => o.kind === 'RoleBinding');
     for (const b of bindings) expect(b.subjects).toEqual([{ kind: 'ServiceAccount', name: 'prometheus', namespace: 'monitoring' }]);
   });
@@ -134,7 +140,15 @@ describe('Prometheus', () => {
   test('prometheus.yml has one job per typed target, each with its own headless Service port', () => {
     const config = parse(find(dev, 'ConfigMap', 'prometheus-config').data['prometheus.yml']);
     const jobs = config.scrape_configs.map((j: any) => j.job_name);
-    expect(jobs).toEqual(['prometheus', 'alertmanager', 'node-exporter', 'cadvisor', 'postgres-exporter', 'redis-exporter', 'nanoe-api']);
+    expect(jobs).toEqual(['prometheus', 'alertmanager', 'node-exporter', 'cadvisor', 'postgres-exporter', 'redis-exporter', 'nanoe-api', 'kubelet']);
+    const kubelet = config.scrape_configs.pop();
+    // The kubelet: every node's own address, HTTPS with the service account token, verified against the cluster CA.
+    expect(kubelet).toMatchObject({
+      scheme: 'https', kubernetes_sd_configs: [{ role: 'node' }],
+      authorization: { credentials_file: '/var/run/secrets/kubernetes.io/serviceaccount/token' },
+      tls_config: { ca_file: '/var/run/secrets/kubernetes.io/serviceaccount/ca.crt' },
+    });
+    expect(kubelet.tls_config.insecure_skip_verify).toBeUndefined();
     for (const job of config.scrape_configs) {
       const service = find(dev, 'Service', `${job.job_name}-metrics`);
       const portName = job.relabel_configs.find((r: any) => r.source_labels[0] === '__meta_kubernetes_endpoint_port_name').regex;

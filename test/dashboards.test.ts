@@ -1,3 +1,4 @@
+import { NODE_NETWORK_RECORDS } from '../lib/content/node-network';
 import type { LRParser } from '@lezer/lr';
 import * as units from '@grafana/grafana-foundation-sdk/units';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
@@ -10,7 +11,7 @@ import { CONTAINERS_ROW_TITLE } from '../dashboards/src/system';
 import { API_RECORDS } from '../lib/content/api-rules';
 import { DashboardFile, DashboardJson, loadDashboards, panelQueries, validateDashboards } from '../lib/content/dashboards';
 import { substituteGrafanaMacros } from '../lib/content/promql';
-import { cadvisorMetricGroups, pinnedFacts } from './support/facts';
+import { cadvisorMetricGroups, pinnedFacts, readFacts } from './support/facts';
 import { pinnedBinaries } from './support/pinned';
 
 // CommonJS build of the parser (its typings are ESM-only); see lib/promql.ts.
@@ -59,6 +60,8 @@ function knownExporterMetrics(): Set<string> {
     ...pinnedNames('postgres_exporter', 'prometheus-postgres-exporter'),
     ...pinnedNames('redis_exporter', 'prometheus-redis-exporter'),
     ...cadvisorMetricGroups(pinnedFacts('cadvisor')).keys(),
+    // No kubelet runs here: its volume statistics from facts/kubelet-unknown.json.
+    ...(readFacts('facts/kubelet-unknown.json').volumeStatsMetricsEvidence.metrics as { name: string }[]).map((m) => m.name),
   ]);
 }
 
@@ -280,8 +283,8 @@ describe('content', () => {
     }
   });
 
-  it('the recording rules the dashboards use are the ones shipped in rules/ and lib/content/api-rules.ts', () => {
-    const shipped = new Set<string>(Object.values(API_RECORDS));
+  it('the recording rules the dashboards use are the ones shipped in rules/, lib/content/api-rules.ts and lib/content/node-network.ts', () => {
+    const shipped = new Set<string>([...Object.values(API_RECORDS), ...Object.values(NODE_NETWORK_RECORDS)]);
     for (const f of readdirSync(join(ROOT, 'rules')).filter((x) => /\.ya?ml$/.test(x))) {
       const doc = parseYaml(readFileSync(join(ROOT, 'rules', f), 'utf8')) as Json;
       for (const g of doc?.groups ?? []) for (const r of g.rules ?? []) if (r.record) shipped.add(r.record);
@@ -302,7 +305,10 @@ describe('content', () => {
 
   it('System: node panels read only the node rules, the cAdvisor row only real containers', () => {
     const dashboard = byFile('system.json');
-    expect(rowsOf(dashboard).map((r) => r.title)).toEqual([CONTAINERS_ROW_TITLE]);
+    expect(rowsOf(dashboard).map((r) => r.title)).toEqual([CONTAINERS_ROW_TITLE, 'Volumes (kubelet)']);
+    const volumes = panelsOf(dashboard).filter((p) => p.row === 'Volumes (kubelet)');
+    expect([...metricsOf(exprsOf(volumes))].sort()).toEqual(['kubelet_volume_stats_available_bytes', 'kubelet_volume_stats_capacity_bytes']);
+    for (const expr of exprsOf(volumes)) for (const s of selectors(expr)) expect(s.matchers).toContainEqual({ label: 'job', op: '=', value: 'kubelet' });
     expect(CONTAINERS_ROW_TITLE).toBe('Containers (cAdvisor)');
     const all = panelsOf(dashboard);
     const nodes = all.filter((p) => p.row === undefined);

@@ -33,10 +33,10 @@ const PROMETHEUS_BACKUP = 'prometheus-backup';
 const GRAFANA_BACKUP = 'grafana-backup';
 const {
   ingressController: INGRESS, otherBackendPod: WORKER, api: API, dns: DNS, apiServer: API_SERVER, internet: INTERNET, federationClient: GLOBAL_PROMETHEUS,
-  acmeSolver: ACME_SOLVER,
+  acmeSolver: ACME_SOLVER, kubelet: KUBELET,
 } = OUTSIDERS;
 /** Endpoints that are only an address: a pair of two of them is outside any NetworkPolicy. */
-const ADDRESSES = new Set<string>([API_SERVER, INTERNET]);
+const ADDRESSES = new Set<string>([API_SERVER, INTERNET, KUBELET]);
 /** Pods of the backend's namespace. */
 const BACKEND_PODS = [POSTGRES, REDIS, WORKER, API];
 
@@ -65,6 +65,7 @@ function intendedMatrix(o: { published: boolean; federated: boolean; acme: boole
   allow(m, [PROMETHEUS], POSTGRES, 9187, 'scrape of the postgres-exporter sidecar');
   allow(m, [PROMETHEUS], REDIS, 9121, 'scrape of the redis-exporter sidecar');
   allow(m, [PROMETHEUS], API, 8000, 'scrape of the API');
+  allow(m, [PROMETHEUS], KUBELET, 10250, 'kubelet volume statistics (node CIDR)');
   allow(m, [PROMETHEUS], API_SERVER, 443, 'Kubernetes service discovery');
   allow(m, [PROMETHEUS], API_SERVER, 6443, 'Kubernetes service discovery');
   allow(m, [GRAFANA], PROMETHEUS, 9090, 'datasource queries');
@@ -85,9 +86,9 @@ function intendedMatrix(o: { published: boolean; federated: boolean; acme: boole
   // egress stays the backend's business; host-network node-exporter; outsiders) to destinations
   // not isolated for ingress (the API, whose port is also its public port; host-network
   // node-exporter; outsiders).
-  const sources = [NODE_EXPORTER, POSTGRES, REDIS, WORKER, API, INGRESS, DNS, API_SERVER, INTERNET, ...(o.federated ? [GLOBAL_PROMETHEUS] : [])];
+  const sources = [NODE_EXPORTER, POSTGRES, REDIS, WORKER, API, INGRESS, DNS, API_SERVER, INTERNET, KUBELET, ...(o.federated ? [GLOBAL_PROMETHEUS] : [])];
   const destinations: readonly [string, number, Protocol][] = [
-    [NODE_EXPORTER, 9100, 'TCP'], [API, 8000, 'TCP'], [INGRESS, 80, 'TCP'], [INGRESS, 443, 'TCP'],
+    [NODE_EXPORTER, 9100, 'TCP'], [KUBELET, 10250, 'TCP'], [API, 8000, 'TCP'], [INGRESS, 80, 'TCP'], [INGRESS, 443, 'TCP'],
     [DNS, 53, 'UDP'], [DNS, 53, 'TCP'], [API_SERVER, 443, 'TCP'], [API_SERVER, 6443, 'TCP'], [INTERNET, 443, 'TCP'],
   ];
   for (const [to, port, protocol] of destinations) {
@@ -131,6 +132,7 @@ describe('reachability of the default output', () => {
       'kube-dns kube-system 53/UDP,53/TCP',
       'api-server 10.0.0.1 443/TCP,6443/TCP',
       'internet 203.0.113.10 443/TCP',
+      'kubelet 10.0.0.10 10250/TCP',
     ]);
     expect(model.endpoint(NODE_EXPORTER).ip).toBe('10.0.0.10');
   });

@@ -32,6 +32,7 @@ import {
   validateRuleExpressions,
 } from '../lib/content/rules';
 import { pinnedBinary } from './support/pinned';
+import { NODE_NETWORK_RULES_FILE_NAME, renderNodeNetworkRulesYaml } from '../lib/content/node-network';
 
 // The package's typings are ESM-only; load its CommonJS build (as lib/promql.ts does).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -65,7 +66,8 @@ function expectSuccess(run: Run, what: string): void {
 
 const staticFiles = loadRuleFiles(RULES_DIR);
 const apiFile = parseRuleFile(API_RULES_FILE_NAME, renderApiRulesYaml(DEFAULT_API_INSTRUMENTATION, DEFAULT_API_JOB));
-const allFiles: RuleFile[] = [...staticFiles, apiFile];
+const networkFile = parseRuleFile(NODE_NETWORK_RULES_FILE_NAME, renderNodeNetworkRulesYaml());
+const allFiles: RuleFile[] = [...staticFiles, apiFile, networkFile];
 const testFileNames = fs.readdirSync(TESTS_DIR).filter((n) => n.endsWith('.test.yaml')).sort();
 const alerts = alertingRules(staticFiles);
 
@@ -344,6 +346,16 @@ describe('metric names', () => {
     prometheus_rule_evaluation_failures_total: 'Prometheus 2.42 /metrics',
     alertmanager_notifications_total: 'Alertmanager 0.25 /metrics',
     alertmanager_notifications_failed_total: 'Alertmanager 0.25 /metrics',
+    prometheus_tsdb_storage_blocks_bytes: 'Prometheus 3.5.3 /metrics (pinned binary)',
+    prometheus_tsdb_wal_storage_size_bytes: 'Prometheus 3.5.3 /metrics (pinned binary)',
+    prometheus_tsdb_head_chunks_storage_size_bytes: 'Prometheus 3.5.3 /metrics (pinned binary)',
+    prometheus_tsdb_retention_limit_bytes: 'Prometheus 3.5.3 /metrics (pinned binary)',
+    prometheus_tsdb_retention_limit_seconds: 'Prometheus 3.5.3 /metrics (pinned binary)',
+    prometheus_tsdb_lowest_timestamp_seconds: 'Prometheus 3.5.3 /metrics (pinned binary)',
+    // No kubelet runs here: names and labels from facts/kubelet-unknown.json (kubernetes volume_stats.go, read at a commit).
+    kubelet_volume_stats_capacity_bytes: 'kubelet (facts/kubelet-unknown.json)',
+    kubelet_volume_stats_available_bytes: 'kubelet (facts/kubelet-unknown.json)',
+    kubelet_volume_stats_used_bytes: 'kubelet (facts/kubelet-unknown.json)',
     http_requests_total: 'the API (Go promhttp default, configurable)',
     http_request_duration_seconds_bucket: 'the API (Go promhttp default, configurable)',
   };

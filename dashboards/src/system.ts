@@ -12,10 +12,13 @@ export const SYSTEM_DASHBOARD_UID = 'nanoe-system';
 
 /** Title of the row that holds the cAdvisor panels (tests look it up by this name). */
 export const CONTAINERS_ROW_TITLE = 'Containers (cAdvisor)';
+/** Title of the row of PersistentVolumeClaim capacity (the kubelet's volume statistics). */
+export const VOLUMES_ROW_TITLE = 'Volumes (kubelet)';
 
 const INSTANCE = 'instance=~"$instance"';
 /** Real containers only: drops the pod-level cgroup (container="") and the pause container (image=""). */
 const CONTAINERS = 'container!="", image!="", namespace=~"$namespace"';
+const VOLUMES = 'job="kubelet", namespace=~"$namespace"';
 
 export function buildSystemDashboard(): Dashboard {
   const dashboard = nanoeDashboard({
@@ -128,6 +131,37 @@ export function buildSystemDashboard(): Dashboard {
             {
               expr: `sum by (namespace, pod, container) (container_memory_working_set_bytes{${CONTAINERS}})`,
               legend: '{{namespace}}/{{pod}}/{{container}}',
+            },
+          ],
+        }),
+      ]),
+    )
+    .withRow(
+      collapsedRow(VOLUMES_ROW_TITLE, [
+        timeseriesPanel({
+          title: 'Volume usage',
+          description: 'Used share of each PersistentVolumeClaim of the stack and of the backend\'s databases (the kubelet\'s volume statistics). PersistentVolumeFillingUp warns under 15% free when the trend runs out within 24 hours.',
+          unit: units.PercentUnit,
+          min: 0,
+          max: 1,
+          legendTable: true,
+          queries: [
+            {
+              expr: `max by (namespace, persistentvolumeclaim) (1 - kubelet_volume_stats_available_bytes{${VOLUMES}} / kubelet_volume_stats_capacity_bytes{${VOLUMES}})`,
+              legend: '{{namespace}}/{{persistentvolumeclaim}}',
+            },
+          ],
+        }),
+        timeseriesPanel({
+          title: 'Volume free space',
+          description: 'Bytes left on each PersistentVolumeClaim.',
+          unit: units.BytesIEC,
+          min: 0,
+          legendTable: true,
+          queries: [
+            {
+              expr: `min by (namespace, persistentvolumeclaim) (kubelet_volume_stats_available_bytes{${VOLUMES}})`,
+              legend: '{{namespace}}/{{persistentvolumeclaim}}',
             },
           ],
         }),

@@ -3,6 +3,7 @@ import * as k8s from '../../imports/k8s';
 import { nodeAgentDaemonSet, NodeAgentProps } from './node-agent';
 import { container, httpProbe } from './pod-security';
 import { Workload } from '../wiring/wiring';
+import { nodeExporterDeviceExclude } from '../content/node-network';
 
 import { UIDS } from './identities';
 
@@ -11,8 +12,8 @@ const UID = UIDS.nodeExporter;
 const IGNORED_FS_TYPES = '^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|fusectl|hugetlbfs|iso9660|mqueue|nsfs|overlay|proc|procfs|pstore|rpc_pipefs|securityfs|selinuxfs|squashfs|sysfs|tracefs|tmpfs)$';
 /** Mount points of the kubelet and container runtimes: one series per pod volume otherwise. */
 const IGNORED_MOUNT_POINTS = '^/(dev|proc|run|sys|var/lib/docker/.+|var/lib/containerd/.+|var/lib/kubelet/.+)($|/)';
-/** Virtual network devices (one per pod) that would multiply the network series. */
-const IGNORED_NET_DEVICES = '^(lo|veth.*|cali.*|cilium.*|lxc.*|flannel.*|cni.*|docker.*|virbr.*|tunl.*|vxlan.*|genev.*)$';
+/** Virtual network devices of every common CNI (one per pod): the same table as the network recording rules. */
+const IGNORED_NET_DEVICES = nodeExporterDeviceExclude();
 
 /**
  * node-exporter on every node, tolerating every taint. It needs the host's network (to see the

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
 import { PrometheusConfig } from '../config/types';
 import { standardLabels } from '../wiring/labels';
-import { renderScrapeJob, ScrapeTarget, secretMountPath } from '../wiring/scrape-target';
+import { NodeScrapeTarget, renderNodeScrapeJob, renderScrapeJob, ScrapeTarget, secretMountPath } from '../wiring/scrape-target';
 
 /** Where Prometheus sends alerts: the Alertmanager Service, its port name and the basic auth it asks for. */
 export interface AlertmanagersTarget {
@@ -28,6 +28,8 @@ export interface PrometheusConfigInput {
   readonly ruleFiles: readonly string[];
   /** The scrape targets, in job order. */
   readonly targets: readonly ScrapeTarget[];
+  /** Targets on every node (the kubelet), after the others. @default none */
+  readonly nodeTargets?: readonly NodeScrapeTarget[];
 }
 
 /** The full prometheus.yml as an object. */
@@ -54,7 +56,7 @@ export function renderPrometheusConfig(input: PrometheusConfigInput): Record<str
       },
     } : {}),
     rule_files: ruleFiles,
-    scrape_configs: targets.map(renderScrapeJob),
+    scrape_configs: [...targets.map(renderScrapeJob), ...(input.nodeTargets ?? []).map(renderNodeScrapeJob)],
     ...(config.remoteWrite.length > 0 ? {
       remote_write: config.remoteWrite.map((rw) => ({
         name: rw.name,
@@ -94,6 +96,28 @@ export function discoveryRbac(scope: Construct, namespace: string, prometheusNam
   new k8s.KubeRoleBinding(scope, `DiscoveryBinding-${namespace}`, {
     metadata: { name: 'prometheus-discovery', namespace, labels },
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'prometheus-discovery' },
+    subjects: [{ kind: 'ServiceAccount', name: 'prometheus', namespace: prometheusNamespace }],
+  });
+}
+
+/**
+ * Cluster-wide, read-only and minimal, for scraping the kubelets: `list`/`watch` nodes (role `node`
+ * discovery) and `get nodes/metrics` (the kubelet's authorization of `/metrics`). No `nodes/proxy`,
+ * no `nodes/stats`, nothing else.
+ */
+export function kubeletRbac(scope: Construct, prometheusNamespace: string): void {
+  const labels = standardLabels('prometheus', 'server');
+  const name = `nanoe-monitoring-prometheus-kubelet-${prometheusNamespace}`;
+  new k8s.KubeClusterRole(scope, 'KubeletRole', {
+    metadata: { name, labels },
+    rules: [
+      { apiGroups: [''], resources: ['nodes'], verbs: ['list', 'watch'] },
+      { apiGroups: [''], resources: ['nodes/metrics'], verbs: ['get'] },
+    ],
+  });
+  new k8s.KubeClusterRoleBinding(scope, 'KubeletBinding', {
+    metadata: { name, labels },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
     subjects: [{ kind: 'ServiceAccount', name: 'prometheus', namespace: prometheusNamespace }],
   });
 }

@@ -9,8 +9,8 @@ import { selectorLabels, standardLabels } from '../wiring/labels';
 import { antiAffinity, container, restrictedPodSecurity } from './pod-security';
 import { clientCredentials, passwordVolume, publishThroughIngress, SECRET_FILE_MODE, serverAuth, webAuth } from './published-service';
 import { UIDS } from './identities';
-import { ScrapeTarget, scrapeServiceName, secretMountPath } from '../wiring/scrape-target';
-import { AlertmanagersTarget, discoveryRbac, renderFederationJob, renderPrometheusConfig } from './prometheus-config';
+import { NodeScrapeTarget, ScrapeTarget, scrapeServiceName, secretMountPath } from '../wiring/scrape-target';
+import { AlertmanagersTarget, discoveryRbac, kubeletRbac, renderFederationJob, renderPrometheusConfig } from './prometheus-config';
 import { thanosSidecarContainer, THANOS_GRPC_PORT } from './thanos-sidecar';
 import { Peer, PortSpec, Wiring, Workload, workloadPeer } from '../wiring/wiring';
 
@@ -62,6 +62,7 @@ export class Prometheus extends Construct {
   /** The ClusterIP Service that Grafana and users query. */
   readonly serviceName = 'prometheus';
   private readonly targets: ScrapeTarget[] = [];
+  private readonly nodeTargets: NodeScrapeTarget[] = [];
   private readonly jobs = new Set<string>();
   private readonly discoveryNamespaces = new Set<string>();
   private readonly ruleFileNames: string[];
@@ -109,29 +110,18 @@ export class Prometheus extends Construct {
       metadata: { name: 'prometheus-rules', namespace, labels },
       // Checked once every scrape target is declared: each rule selects the job that owns its metrics.
       data: lazy(() => {
-        checkRuleJobs(ruleFiles, this.targets.map((t) => ({ job: t.job, metrics: t.ownsMetrics ?? [] })), this.jobs);
+        checkRuleJobs(ruleFiles, [...this.targets, ...this.nodeTargets].map((t) => ({ job: t.job, metrics: t.ownsMetrics ?? [] })), this.jobs);
         return Object.fromEntries(ruleFiles.map((f) => [f.name, f.text]));
       }),
     });
     this.ruleFileNames = ruleFiles.map((f) => f.name);
-    if (config.federation) {
-      new k8s.KubeConfigMap(this, 'FederationJob', {
-        metadata: { name: 'prometheus-federation-job', namespace, labels },
-        data: { 'federate-job.yml': toYaml([this.renderFederationJob()]) },
-      });
-    }
+    if (config.federation) new k8s.KubeConfigMap(this, 'FederationJob', { metadata: { name: 'prometheus-federation-job', namespace, labels }, data: { 'federate-job.yml': toYaml([this.renderFederationJob()]) } });
     this.createStatefulSet(config, namespace, labels);
     if (config.replicas > 1) {
-      new k8s.KubePodDisruptionBudget(this, 'Pdb', {
-        metadata: { name: 'prometheus', namespace, labels },
-        spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: this.workload.podLabels } },
-      });
+      new k8s.KubePodDisruptionBudget(this, 'Pdb', { metadata: { name: 'prometheus', namespace, labels }, spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: this.workload.podLabels } } });
     }
     if (config.exposure) {
-      publishThroughIngress(this, 'Ingress', {
-        name: this.serviceName, namespace, labels, host: config.exposure.host, tlsSecret: config.exposure.tlsSecret,
-        portName: 'web', workload: this.workload, ingress: props.ingress, wiring,
-      });
+      publishThroughIngress(this, 'Ingress', { name: this.serviceName, namespace, labels, host: config.exposure.host, tlsSecret: config.exposure.tlsSecret, portName: 'web', workload: this.workload, ingress: props.ingress, wiring });
     }
     // Once Prometheus asks for basic auth, its own scrape authenticates too.
     this.scrape({ job: 'prometheus', workload: this.workload, portName: 'web', basicAuth: Prometheus.clientAuth(config), publishNotReadyAddresses: true, ownsMetrics: ['prometheus_*'], limits: { sampleLimit: 10_000, bodySizeLimit: '4MB' } });
@@ -156,12 +146,9 @@ export class Prometheus extends Construct {
    * discovery RBAC for that namespace, and the path Prometheus → target that NetworkPolicies allow.
    */
   scrape(target: ScrapeTarget): void {
-    if (this.jobs.has(target.job)) {
-      throw new ConfigError('scrape job', target.job, 'is declared twice', 'give every scrape target its own job name');
-    }
+    this.addJob(target.job);
     const port = this.props.wiring.port(target.workload, target.portName);
     this.targets.push(target);
-    this.jobs.add(target.job);
     if (target.basicAuth) this.mountSecret(target.basicAuth.passwordSecret, 'password');
     this.props.wiring.allowToWorkload(this.peer, target.workload, target.portName, `scrape job ${target.job}`);
     const ns = target.workload.namespace;
@@ -175,6 +162,19 @@ export class Prometheus extends Construct {
       },
     });
     this.allowDiscoveryIn(ns);
+  }
+
+  /** Scrapes every node's kubelet: its job, read-only RBAC (list/watch nodes, get nodes/metrics), egress to the node CIDR. */
+  scrapeNodes(target: NodeScrapeTarget): void {
+    this.addJob(target.job);
+    if (this.nodeTargets.length === 0) kubeletRbac(this, this.props.namespace);
+    this.nodeTargets.push(target);
+    this.props.wiring.allow({ from: this.peer, to: { kind: 'cidr', id: target.job, cidr: target.nodeCidr }, port: target.port, protocol: 'TCP', reason: target.reason });
+  }
+
+  private addJob(job: string): void {
+    if (this.jobs.has(job)) throw new ConfigError('scrape job', job, 'is declared twice', 'give every scrape target its own job name');
+    this.jobs.add(job);
   }
 
   /** Sends alerts to the Alertmanager pods behind `service` and allows the path. */
@@ -199,7 +199,7 @@ export class Prometheus extends Construct {
   renderConfig(): Record<string, unknown> {
     return renderPrometheusConfig({
       config: this.props.config, environment: this.props.environment, alertmanagers: this.alertmanagers,
-      ruleFiles: this.ruleFileNames.map((n) => `${RULES_DIR}/${n}`), targets: this.targets,
+      ruleFiles: this.ruleFileNames.map((n) => `${RULES_DIR}/${n}`), targets: this.targets, nodeTargets: this.nodeTargets,
     });
   }
 

@@ -62,7 +62,21 @@ export const SCRAPE_LIMITS = {
   postgresExporter: { sampleLimit: 10_000, bodySizeLimit: '4MB' },
   redisExporter: { sampleLimit: 5_000, bodySizeLimit: '2MB' },
   api: { sampleLimit: 50_000, bodySizeLimit: '16MB' },
+  kubelet: { sampleLimit: 5_000, bodySizeLimit: '16MB' },
 } as const;
+
+/** The kubelet's HTTPS port (kubernetes pkg/cluster/ports KubeletPort; facts/kubelet-unknown.json). */
+export const KUBELET_PORT = 10250;
+/** Job name of the kubelet scrape (volume statistics). */
+export const KUBELET_JOB = 'kubelet';
+/**
+ * The kubelet's PVC statistics (kubernetes pkg/kubelet/metrics/collectors/volume_stats.go, labels
+ * `namespace`, `persistentvolumeclaim`; facts/kubelet-unknown.json): the only kubelet series kept.
+ */
+export const KUBELET_VOLUME_METRICS = [
+  'kubelet_volume_stats_capacity_bytes', 'kubelet_volume_stats_available_bytes', 'kubelet_volume_stats_used_bytes',
+  'kubelet_volume_stats_inodes', 'kubelet_volume_stats_inodes_free', 'kubelet_volume_stats_inodes_used',
+] as const;
 
 /**
  * The whole monitoring stack of one environment as one chart: namespaces first, then every
@@ -122,6 +136,18 @@ export class MonitoringStack extends Chart {
     });
 
     if (props.backendManifests && props.backendManifests.length > 0) this.monitorBackendDatabases(config, props.backendManifests);
+
+    // Every PVC of the stack and of the backend's databases: the kubelet's volume statistics, only
+    // those (the kubelet serves thousands of other series) and only for these namespaces.
+    const volumeNamespaces = [...new Set([namespace, backend.namespace])].sort();
+    this.prometheus.scrapeNodes({
+      job: KUBELET_JOB, port: KUBELET_PORT, nodeCidr: config.network.nodeCidr, reason: 'scrape job kubelet (volume statistics)',
+      ownsMetrics: ['kubelet_*'], limits: SCRAPE_LIMITS.kubelet,
+      metricRelabelConfigs: [
+        { source_labels: ['__name__'], regex: KUBELET_VOLUME_METRICS.join('|'), action: 'keep' },
+        { source_labels: ['namespace'], regex: volumeNamespaces.join('|'), action: 'keep' },
+      ],
+    });
 
     const api = this.wiring.addWorkload({
       id: 'nanoe-api', namespace: backend.api.namespace, podLabels: backend.api.podLabels, owned: false, ingressPolicy: false,

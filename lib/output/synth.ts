@@ -8,6 +8,7 @@ import { loadConfigFile } from '../config/load';
 import { EnvironmentConfig } from '../config/types';
 import { API_RULES_FILE_NAME, renderApiRulesYaml } from '../content/api-rules';
 import { loadDashboards, validateDashboards } from '../content/dashboards';
+import { NODE_NETWORK_RULES_FILE_NAME, renderNodeNetworkRulesYaml } from '../content/node-network';
 import { checkRuleFileName, loadRuleFiles, validateRuleExpressions } from '../content/rules';
 import { environmentFiles, OutputFile } from './gitops';
 import { lockOutput } from './lock';
@@ -43,12 +44,16 @@ export function staticRuleFiles(root: string): RuleFileContent[] {
 }
 
 /**
- * The static rule files plus the API recording group generated for this environment's instrumentation.
+ * The static rule files plus the generated groups: the API recording group for this environment's
+ * instrumentation, and the node network group (lib/content/node-network.ts).
  * Pass `staticFiles` to load and validate rules/ once for many environments.
  */
 export function ruleFilesFor(root: string, config: EnvironmentConfig, staticFiles = staticRuleFiles(root)): RuleFileContent[] {
-  const generated = { name: API_RULES_FILE_NAME, text: renderApiRulesYaml(config.backend.api.instrumentation, API_JOB) };
-  const all = [...staticFiles, generated];
+  const generated = [
+    { name: API_RULES_FILE_NAME, text: renderApiRulesYaml(config.backend.api.instrumentation, API_JOB) },
+    { name: NODE_NETWORK_RULES_FILE_NAME, text: renderNodeNetworkRulesYaml() },
+  ];
+  const all = [...staticFiles, ...generated];
   for (const f of all) checkRuleFileName(f.name);
   return all;
 }

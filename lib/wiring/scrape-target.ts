@@ -109,3 +109,56 @@ export function renderScrapeJob(t: ScrapeTarget): Record<string, unknown> {
     metric_relabel_configs: [FORGED_SERIES_DROP, ...(t.metricRelabelConfigs ?? [])],
   };
 }
+
+/** Where Prometheus reads the service account token and the cluster CA (kubelet scraping). */
+export const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
+
+/**
+ * A scrape target on every node's own address, discovered through the node list (role `node`): the
+ * kubelet's HTTPS endpoint, authenticated with Prometheus's service account token and authorized by
+ * the kubelet as `get nodes/metrics` (kubernetes pkg/kubelet/server/auth.go maps `/metrics` to that
+ * subresource). The address is the node's InternalIP and its `daemonEndpoints.kubeletEndpoint` port.
+ */
+export interface NodeScrapeTarget {
+  /** Job name (the `job` label). */
+  readonly job: string;
+  /** The port the kubelet serves on (for the NetworkPolicy; discovery takes the node's own). */
+  readonly port: number;
+  /** CIDR of the nodes, where Prometheus's egress is allowed. */
+  readonly nodeCidr: string;
+  /** Why the path exists (policy documentation). */
+  readonly reason: string;
+  /** Metric relabelling after the scrape (the keep-list). @default none */
+  readonly metricRelabelConfigs?: readonly Record<string, unknown>[];
+  /** Metric names only this job exports (see ScrapeTarget.ownsMetrics). @default none */
+  readonly ownsMetrics?: readonly string[];
+  /** Per-scrape limits. @default DEFAULT_SCRAPE_LIMITS */
+  readonly limits?: ScrapeLimits;
+}
+
+/** The `scrape_configs` entry of a node target (the kubelet). */
+export function renderNodeScrapeJob(t: NodeScrapeTarget): Record<string, unknown> {
+  const limits = t.limits ?? DEFAULT_SCRAPE_LIMITS;
+  return {
+    job_name: t.job,
+    scheme: 'https',
+    metrics_path: '/metrics',
+    honor_labels: false,
+    sample_limit: limits.sampleLimit,
+    label_limit: limits.labelLimit ?? 30,
+    label_name_length_limit: limits.labelNameLengthLimit ?? 128,
+    label_value_length_limit: limits.labelValueLengthLimit ?? 1024,
+    body_size_limit: limits.bodySizeLimit,
+    kubernetes_sd_configs: [{ role: 'node' }],
+    authorization: { credentials_file: `${SERVICE_ACCOUNT_DIR}/token` },
+    // Verified against the cluster CA: the token must never go to an address that only claims to be
+    // a kubelet. Kubelets with self-signed serving certificates fail this scrape (InstanceDown):
+    // enable serverTLSBootstrap (README "Capacity").
+    tls_config: { ca_file: `${SERVICE_ACCOUNT_DIR}/ca.crt` },
+    relabel_configs: [
+      { source_labels: ['__meta_kubernetes_node_name'], target_label: 'node' },
+      { source_labels: ['__meta_kubernetes_node_name'], target_label: 'instance' },
+    ],
+    metric_relabel_configs: [FORGED_SERIES_DROP, ...(t.metricRelabelConfigs ?? [])],
+  };
+}

@@ -12,7 +12,7 @@ import { API_RECORDS } from '../../lib/content/api-rules';
 import { loadDashboards, panelQueries, type DashboardJson, type PanelQuery } from '../../lib/content/dashboards';
 import { substituteGrafanaMacros } from '../../lib/content/promql';
 import { API_JOB } from '../../lib/components/stack';
-import { cadvisorMetricGroups, pinnedFacts } from '../support/facts';
+import { cadvisorMetricGroups, pinnedFacts, readFacts } from '../support/facts';
 import { sleep, waitUntil, type Sample, type WebhookAlert, type WebhookHandle } from './harness';
 import { LOCAL_FOR, LOCAL_INTERVAL, type LocalStack } from './local-stack';
 
@@ -30,6 +30,13 @@ export interface CheckResult {
 
 /** The dashboard row whose panels need cAdvisor, which cannot run here. */
 export const CADVISOR_ROW = 'Containers (cAdvisor)';
+/** The dashboard row whose panels need the kubelet, which cannot run here. */
+export const KUBELET_ROW = 'Volumes (kubelet)';
+
+/** The kubelet's volume statistics names (facts read upstream; no kubelet runs here). */
+export function loadKubeletMetrics(): Set<string> {
+  return new Set((readFacts('facts/kubelet-unknown.json').volumeStatsMetricsEvidence.metrics as { name: string }[]).map((m) => m.name));
+}
 /** Grafana template variables become this regex (every value of the label, label present). */
 const VARIABLE_REGEX = '.+';
 /** API error fractions for the HighErrorRate checks: below and above the rule's 5 % threshold. */
@@ -190,6 +197,7 @@ interface QueryItem {
   readonly query: PanelQuery;
   readonly promql: string;
   readonly cadvisor: boolean;
+  readonly kubelet: boolean;
 }
 
 interface VariableItem {
@@ -220,6 +228,7 @@ export function dashboardQueries(root: string): QueryItem[] {
           query: q,
           promql: substituteGrafanaMacros(q.expr, VARIABLE_REGEX),
           cadvisor: row === CADVISOR_ROW,
+          kubelet: row === KUBELET_ROW,
         });
       }
     }
@@ -267,15 +276,17 @@ function dashboardVariables(root: string, cadvisor: Map<string, string>): Variab
  * metric they select is in the recorded cAdvisor list and not in a disabled group. Query variables
  * (`label_values`) must have at least one value, so Grafana's dropdowns are not empty.
  */
-export function checkPanels(stack: LocalStack, timeoutMs = 45_000): Promise<CheckResult & { withData: number; live: number; cadvisor: number }> {
-  const counts = { withData: 0, live: 0, cadvisor: 0 };
+export function checkPanels(stack: LocalStack, timeoutMs = 45_000): Promise<CheckResult & { withData: number; live: number; cadvisor: number; kubelet: number }> {
+  const counts = { withData: 0, live: 0, cadvisor: 0, kubelet: 0 };
   return timed('dashboard panels', async (lines) => {
     const cadvisor = loadCadvisorMetrics();
     const items = dashboardQueries(stack.root);
     const variables = dashboardVariables(stack.root, cadvisor);
-    const live = items.filter((i) => !i.cadvisor);
+    const kubelet = loadKubeletMetrics();
+    const live = items.filter((i) => !i.cadvisor && !i.kubelet);
     counts.live = live.length;
-    counts.cadvisor = items.length - live.length;
+    counts.cadvisor = items.filter((i) => i.cadvisor).length;
+    counts.kubelet = items.filter((i) => i.kubelet).length;
 
     // Bounded poll: query everything still without data, once a second.
     const results = new Map<string, Sample[]>();
@@ -316,6 +327,14 @@ export function checkPanels(stack: LocalStack, timeoutMs = 45_000): Promise<Chec
         lines.push(`  ${problems.length ? 'FAIL   ' : 'listed '} ${where}: ${problems.length ? problems.join('; ') : `${names.join(', ')} in cAdvisor's metric list (not run here)`}`);
         continue;
       }
+      if (i.kubelet) {
+        const names = selectedMetricNames(i.query.expr);
+        const problems = names.filter((n) => !kubelet.has(n)).map((n) => `${n} is not a kubelet volume statistic (facts/kubelet-unknown.json)`);
+        if (names.length === 0) problems.push('selects no metric by name');
+        if (problems.length) ok = false;
+        lines.push(`  ${problems.length ? 'FAIL   ' : 'listed '} ${where}: ${problems.length ? problems.join('; ') : `${names.join(', ')} in the kubelet facts (not run here)`}`);
+        continue;
+      }
       const r = finite(results.get(i.promql) ?? []);
       if (r.length > 0) {
         counts.withData++;
@@ -344,7 +363,7 @@ export function checkPanels(stack: LocalStack, timeoutMs = 45_000): Promise<Chec
       }
     }
     lines.push(
-      `panels with data: ${counts.withData}/${counts.live} (+${counts.cadvisor} cAdvisor panel queries checked against the recorded metric list); ` +
+      `panels with data: ${counts.withData}/${counts.live} (+${counts.cadvisor} cAdvisor and ${counts.kubelet} kubelet panel queries checked against the recorded metric lists); ` +
         `variables $…→${VARIABLE_REGEX}, $__rate_interval→5m`,
     );
     return ok && counts.withData === counts.live;

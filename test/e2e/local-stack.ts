@@ -94,6 +94,9 @@ export const SKIPPED_JOBS: Readonly<Record<string, string>> = {
   cadvisor:
     'no cAdvisor package exists for this OS (and it needs a container runtime); its dashboard panels are ' +
     'checked against the recorded cAdvisor metric list instead',
+  kubelet:
+    'no kubelet runs here (it needs a cluster); its volume panels and the capacity rules are checked against ' +
+    'the kubelet facts (facts/kubelet-unknown.json) instead',
 };
 
 /** Local stand-ins for the Kubernetes discovery labels the generated relabelings copy. */

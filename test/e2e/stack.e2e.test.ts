@@ -87,10 +87,12 @@ describe('localizing the generated Prometheus config (no daemons)', () => {
     expect(alerts).toMatch(/alert: APIHighResponseTime\n\s+expr: .*\n\s+for: 5m/);
   });
 
-  test('every dashboard query is either run live or belongs to the cAdvisor row', () => {
+  test('every dashboard query is either run live or belongs to the cAdvisor or kubelet row', () => {
     const items = dashboardQueries(ROOT);
     expect(items.length).toBeGreaterThan(0);
     expect(items.filter((i) => i.cadvisor).every((i) => /container_/.test(i.query.expr))).toBe(true);
+    expect(items.filter((i) => i.kubelet).length).toBeGreaterThan(0);
+    expect(items.filter((i) => i.kubelet).every((i) => /kubelet_volume_stats_/.test(i.query.expr))).toBe(true);
   });
 });
 

@@ -220,6 +220,7 @@ export const OUTSIDERS = {
   internet: 'internet',
   federationClient: 'global-prometheus',
   acmeSolver: 'acme-http01-solver',
+  kubelet: 'kubelet',
 } as const;
 
 /** The endpoints that are not in the output but talk to it. */
@@ -245,6 +246,8 @@ export function modelledOutsiders(c: ModelConfig): Endpoint[] {
       ports: [{ port: 443, protocol: 'TCP' }, { port: 6443, protocol: 'TCP' }], origin: o,
     },
     { id: OUTSIDERS.internet, kind: 'address', ip: INTERNET_IP, ports: [{ port: 443, protocol: 'TCP' }], origin: o },
+    // The kubelet on the node's own address (where host-network pods also are), HTTPS 10250.
+    { id: OUTSIDERS.kubelet, kind: 'address', ip: nodeIpOf(c), ports: [{ port: 10250, protocol: 'TCP' }], origin: o },
     // A client only: its own ports are not the stack's business.
     ...(c.federationClient
       ? [{ id: OUTSIDERS.federationClient, kind: 'pod' as const, namespace: c.federationClient.namespace, labels: c.federationClient.podLabels ?? {}, ports: [], origin: o }]
