@@ -344,6 +344,7 @@ describe('metric names', () => {
     prometheus_rule_evaluation_failures_total: 'Prometheus 2.42 /metrics',
     alertmanager_notifications_total: 'Alertmanager 0.25 /metrics',
     alertmanager_notifications_failed_total: 'Alertmanager 0.25 /metrics',
+    alertmanager_cluster_members: 'Alertmanager v0.33.1 cluster/delegate.go',
     http_requests_total: 'the API (Go promhttp default, configurable)',
     http_request_duration_seconds_bucket: 'the API (Go promhttp default, configurable)',
   };
