@@ -22,6 +22,8 @@ test.each([
   [['severity=critical', 'alertname=PostgresDown'], 'pager'],
   [['severity=warning', 'alertname=HighMemoryUsage'], 'chat'],
   [['alertname=SomethingNew'], 'chat'],
+  [['alertname=Watchdog', 'severity=info'], 'deadmans-switch'],
+  [['alertname=Watchdog', 'severity=critical'], 'deadmans-switch'],
 ])('%j is routed to %s', (labels, receiver) => {
   const r = amtool('config', 'routes', 'test', `--config.file=${EXAMPLE}`, ...labels);
   expect([r.status, r.stdout.trim()]).toEqual([0, receiver]);

@@ -125,7 +125,13 @@ describe('Prometheus', () => {
   test('discovery RBAC is namespaced and read-only, for exactly the namespaces it scrapes; the kubelet scrape gets nodes list/watch and nodes/metrics get only', () => {
     const roles = dev.filter((o) => o.kind === 'Role');
     expect(roles.map((r) => r.metadata.namespace).sort()).toEqual(['monitoring', 'monitoring-node-agents', 'nanoe']);
-    for (const r of roles) expect(r.rules).toEqual([{ apiGroups: [''], resources: ['endpoints', 'pods', 'services'], verbs: ['get', 'list', 'watch'] }]);
+    // The endpointslice role watches pods, services and endpointslices; the deprecated Endpoints API is not used.
+    for (const r of roles) {
+      expect(r.rules).toEqual([
+        { apiGroups: [''], resources: ['pods', 'services'], verbs: ['get', 'list', 'watch'] },
+        { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['get', 'list', 'watch'] },
+      ]);
+    }
     const clusterRoles = dev.filter((o) => o.kind === 'ClusterRole');
     expect(clusterRoles.map((r) => [r.metadata.name, r.rules])).toEqual([['nanoe-monitoring-prometheus-kubelet-monitoring', [
       { apiGroups: [''], resources: ['nodes'], verbs: ['list', 'watch'] },
@@ -151,7 +157,8 @@ describe('Prometheus', () => {
     expect(kubelet.tls_config.insecure_skip_verify).toBeUndefined();
     for (const job of config.scrape_configs) {
       const service = find(dev, 'Service', `${job.job_name}-metrics`);
-      const portName = job.relabel_configs.find((r: any) => r.source_labels[0] === '__meta_kubernetes_endpoint_port_name').regex;
+      const portName = job.relabel_configs.find((r: any) => r.source_labels[0] === '__meta_kubernetes_endpointslice_port_name').regex;
+      expect(job.kubernetes_sd_configs[0].role).toBe('endpointslice');
       expect(service.spec.ports.map((p: any) => p.name)).toEqual([portName]);
       expect(job.kubernetes_sd_configs[0].namespaces.names).toEqual([service.metadata.namespace]);
     }

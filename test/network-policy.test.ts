@@ -55,7 +55,7 @@ function allow(m: Matrix, from: readonly string[], to: string, port: number, why
  * The intended matrix: `published` when Grafana has an Ingress (ingressHost set), `federated` when a
  * global Prometheus federates from ours, `acme` when cert-manager issues the Ingress's certificate.
  */
-function intendedMatrix(o: { published: boolean; federated: boolean; acme: boolean }): Matrix {
+function intendedMatrix(o: { published: boolean; federated: boolean; acme: boolean; amCluster: boolean }): Matrix {
   const m: Matrix = new Map();
   // Paths the stack declares (each one opened at both ends by a policy).
   allow(m, [PROMETHEUS], PROMETHEUS, 9090, 'self-scrape (and the other replica in HA)');
@@ -73,6 +73,7 @@ function intendedMatrix(o: { published: boolean; federated: boolean; acme: boole
   allow(m, [GRAFANA_BACKUP], GRAFANA, 3000, 'is Grafana still running? (backup and restore check)');
   if (o.published) allow(m, [INGRESS], GRAFANA, 3000, 'users through the Ingress (only when ingressHost is set)');
   if (o.federated) allow(m, [GLOBAL_PROMETHEUS], PROMETHEUS, 9090, 'federation (prometheus.federation.from)');
+  if (o.amCluster) for (const proto of ['TCP', 'UDP'] as const) allow(m, [ALERTMANAGER], ALERTMANAGER, 9094, 'Alertmanager cluster gossip (only with alertmanager.replicas > 1: prod)', proto);
   if (o.acme) allow(m, [INGRESS], ACME_SOLVER, 8089, 'cert-manager HTTP-01 challenges (only with a clusterIssuer)');
   allow(m, [ALERTMANAGER], INTERNET, 443, 'notification receivers');
   // receiverEgress is 0.0.0.0/0:443 by default, which also covers the API server's address.
@@ -97,8 +98,8 @@ function intendedMatrix(o: { published: boolean; federated: boolean; acme: boole
   return m;
 }
 const INTENDED: Record<string, Matrix> = {
-  dev: intendedMatrix({ published: false, federated: false, acme: false }),
-  prod: intendedMatrix({ published: true, federated: true, acme: true }),
+  dev: intendedMatrix({ published: false, federated: false, acme: false, amCluster: false }),
+  prod: intendedMatrix({ published: true, federated: true, acme: true, amCluster: true }),
 };
 
 const keys = (cs: readonly { from: string; to: string; port: number; protocol: string }[]) => cs.map(connectionKey).sort();

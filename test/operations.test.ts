@@ -95,7 +95,7 @@ describe('federation (on in prod)', () => {
 
   test('ships the scrape job for the global Prometheus, which promtool accepts, and lets only it in', () => {
     const job = parse(find(prod, 'ConfigMap', 'prometheus-federation-job').data['federate-job.yml'])[0];
-    expect(job).toMatchObject({ job_name: 'federate-prod', honor_labels: true, metrics_path: '/federate', static_configs: [{ targets: ['prometheus.monitoring.svc:9090'] }] });
+    expect(job).toMatchObject({ job_name: 'federate-prod', honor_labels: true, metrics_path: '/federate', static_configs: [{ targets: ['prometheus-0.prometheus-metrics.monitoring.svc:9090', 'prometheus-1.prometheus-metrics.monitoring.svc:9090'] }] });
     expect(job.params['match[]']).toContain('up');
     expect(promtoolCheckConfig({ scrape_configs: [job] }, {})).toEqual({ status: 0, out: expect.stringContaining('SUCCESS') });
     expect(policy(prod, 'prometheus').spec.ingress).toContainEqual({

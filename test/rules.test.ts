@@ -356,6 +356,7 @@ describe('metric names', () => {
     kubelet_volume_stats_capacity_bytes: 'kubelet (facts/kubelet-unknown.json)',
     kubelet_volume_stats_available_bytes: 'kubelet (facts/kubelet-unknown.json)',
     kubelet_volume_stats_used_bytes: 'kubelet (facts/kubelet-unknown.json)',
+    alertmanager_cluster_members: 'Alertmanager v0.33.1 cluster/delegate.go',
     http_requests_total: 'the API (Go promhttp default, configurable)',
     http_request_duration_seconds_bucket: 'the API (Go promhttp default, configurable)',
   };

@@ -29,7 +29,7 @@ const INGRESS: IngressConfig = {
 };
 
 const PROMETHEUS: PrometheusConfig = {
-  image: pinnedImage('prometheus'), replicas: 1, storage: '10Gi', storageClass: null,
+  image: pinnedImage('prometheus'), replicas: 1, externalUrl: null, storage: '10Gi', storageClass: null,
   retentionTime: '7d', retentionSize: '8GB', scrapeInterval: '30s', evaluationInterval: '30s',
   resources: resources('200m', '1', '1Gi'), remoteWrite: [], thanosSidecar: null, federation: null, exposure: null,
   webAuth: { secret: 'prometheus-web-auth', username: 'nanoe' },
@@ -53,7 +53,7 @@ export class ApiOnlyMonitoring extends Chart {
     const alertmanager = new Alertmanager(this, 'Alertmanager', {
       namespace, wiring, ingress: INGRESS,
       config: {
-        image: pinnedImage('alertmanager'), exposure: null, webAuth: { secret: 'alertmanager-web-auth', username: 'nanoe' }, configSecret: 'alertmanager-config', storage: '1Gi',
+        image: pinnedImage('alertmanager'), replicas: 1, externalUrl: null, exposure: null, webAuth: { secret: 'alertmanager-web-auth', username: 'nanoe' }, configSecret: 'alertmanager-config', storage: '1Gi',
         receiverEgress: [{ cidr: '0.0.0.0/0', port: 443 }], resources: resources('20m', '100m', '64Mi'),
       },
     });

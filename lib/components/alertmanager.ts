@@ -3,13 +3,17 @@ import { AlertmanagerConfig, IngressConfig } from '../config/types';
 import * as k8s from '../../imports/k8s';
 import { KubeStatefulSet, namedPort, quantities } from './kube';
 import { selectorLabels, standardLabels } from '../wiring/labels';
-import { container, restrictedPodSecurity } from './pod-security';
-import { clientCredentials, publishThroughIngress, SECRET_FILE_MODE, serverAuth, webAuth } from './published-service';
+import { antiAffinity, container, restrictedPodSecurity } from './pod-security';
+import { clientCredentials, externalUrl, publishThroughIngress, SECRET_FILE_MODE, serverAuth, webAuth } from './published-service';
 import { UIDS } from './identities';
 import { Wiring, Workload, workloadPeer } from '../wiring/wiring';
 
 const ALERTMANAGER_UID = UIDS.alertmanager;
 const WEB_PORT = 9093;
+/** Alertmanager's gossip port (`--cluster.listen-address` default 0.0.0.0:9094), TCP and UDP (memberlist). */
+export const ALERTMANAGER_CLUSTER_PORT = 9094;
+/** The headless Service whose DNS name resolves to every member, ready or not: the cluster's peers. */
+export const ALERTMANAGER_CLUSTER_SERVICE = 'alertmanager-cluster';
 
 /** Props of `Alertmanager`. */
 export interface AlertmanagerProps {
@@ -24,9 +28,11 @@ export interface AlertmanagerProps {
 }
 
 /**
- * Alertmanager as a one-replica StatefulSet with an `alertmanager-data` volume (silences and the
- * notification log survive restarts). Its configuration, receivers and their URLs or tokens included,
- * comes only from a Secret the operator creates, so nothing sensitive is in Git or in `dist/`.
+ * Alertmanager as a StatefulSet with an `alertmanager-data` volume per member (silences and the
+ * notification log survive restarts); with `replicas` above 1 the members gossip as one cluster, so
+ * an alert that every Prometheus replica sends to every member is notified once. Its configuration,
+ * receivers and their URLs or tokens included, comes only from a Secret the operator creates, so
+ * nothing sensitive is in Git or in `dist/`.
  */
 export class Alertmanager extends Construct {
   /** The Alertmanager pods, as the wiring knows them. */
@@ -42,10 +48,21 @@ export class Alertmanager extends Construct {
     this.config = config;
     const labels = standardLabels('alertmanager', 'alerting');
     const auth = webAuth(serverAuth(config), 'web');
+    const clustered = config.replicas > 1;
     this.workload = wiring.addWorkload({
       id: 'alertmanager', namespace, podLabels: selectorLabels('alertmanager'), owned: true,
-      ports: [{ name: 'web', port: WEB_PORT }],
+      ports: [
+        { name: 'web', port: WEB_PORT },
+        ...(clustered ? [
+          { name: 'mesh-tcp', port: ALERTMANAGER_CLUSTER_PORT, protocol: 'TCP' as const },
+          { name: 'mesh-udp', port: ALERTMANAGER_CLUSTER_PORT, protocol: 'UDP' as const },
+        ] : []),
+      ],
     });
+    if (clustered) {
+      // memberlist gossips over UDP and syncs state over TCP on the same port, between members only.
+      for (const p of ['mesh-tcp', 'mesh-udp']) wiring.allowToWorkload(workloadPeer(this.workload), this.workload, p, 'Alertmanager cluster gossip');
+    }
     config.receiverEgress.forEach((e, i) => wiring.allow({
       from: workloadPeer(this.workload), to: { kind: 'cidr', id: `receivers-${i}`, cidr: e.cidr }, port: e.port, protocol: 'TCP', reason: 'notification receivers',
     }));
@@ -53,10 +70,36 @@ export class Alertmanager extends Construct {
       metadata: { name: this.serviceName, namespace, labels },
       spec: { selector: this.workload.podLabels, ports: [{ name: 'web', port: WEB_PORT, targetPort: namedPort('web'), protocol: 'TCP' }] },
     });
+    const clusterArgs = clustered ? [
+      `--cluster.listen-address=0.0.0.0:${ALERTMANAGER_CLUSTER_PORT}`,
+      // Pod IPs may be outside the private ranges memberlist accepts by itself: advertise explicitly.
+      `--cluster.advertise-address=$(POD_IP):${ALERTMANAGER_CLUSTER_PORT}`,
+      // A headless Service name resolves to every member's IP, and each becomes a peer
+      // (prometheus/alertmanager v0.33.1 cluster/cluster.go resolvePeers: LookupIPAddr of the host).
+      `--cluster.peer=${ALERTMANAGER_CLUSTER_SERVICE}.${namespace}.svc:${ALERTMANAGER_CLUSTER_PORT}`,
+      // Packets of another Alertmanager cluster that reaches this port are dropped.
+      `--cluster.label=${namespace}/alertmanager`,
+    ] : ['--cluster.listen-address=']; // single replica: no gossip port to open
+    if (clustered) {
+      new k8s.KubeService(this, 'ClusterService', {
+        metadata: { name: ALERTMANAGER_CLUSTER_SERVICE, namespace, labels },
+        spec: {
+          clusterIp: 'None', publishNotReadyAddresses: true, selector: this.workload.podLabels,
+          ports: [
+            { name: 'mesh-tcp', port: ALERTMANAGER_CLUSTER_PORT, targetPort: namedPort('mesh-tcp'), protocol: 'TCP' },
+            { name: 'mesh-udp', port: ALERTMANAGER_CLUSTER_PORT, targetPort: namedPort('mesh-udp'), protocol: 'UDP' },
+          ],
+        },
+      });
+      new k8s.KubePodDisruptionBudget(this, 'Pdb', {
+        metadata: { name: 'alertmanager', namespace, labels },
+        spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: this.workload.podLabels } },
+      });
+    }
     new KubeStatefulSet(this, 'StatefulSet', {
       metadata: { name: 'alertmanager', namespace, labels },
       spec: {
-        replicas: 1,
+        replicas: config.replicas, // podManagementPolicy stays the default: it is immutable
         serviceName: this.serviceName,
         selector: { matchLabels: this.workload.podLabels },
         persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
@@ -65,15 +108,19 @@ export class Alertmanager extends Construct {
           spec: {
             automountServiceAccountToken: false,
             securityContext: restrictedPodSecurity(ALERTMANAGER_UID),
+            affinity: clustered ? antiAffinity(this.workload.podLabels) : undefined,
             containers: [container({
               name: 'alertmanager', image: config.image, uid: ALERTMANAGER_UID, resources: config.resources,
               args: [
                 '--config.file=/etc/alertmanager/alertmanager.yml',
                 '--storage.path=/alertmanager',
                 `--web.listen-address=:${WEB_PORT}`,
-                '--cluster.listen-address=', // single replica: no gossip port to open
+                `--web.external-url=${externalUrl(config, this.serviceName, namespace, WEB_PORT)}`,
+                '--web.route-prefix=/',
+                ...clusterArgs,
                 ...auth.args,
               ],
+              env: clustered ? [{ name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } }] : undefined,
               ports: this.workload.ports,
               volumeMounts: [
                 { name: 'config', mountPath: '/etc/alertmanager', readOnly: true },

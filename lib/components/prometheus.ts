@@ -7,10 +7,11 @@ import { IngressConfig, PrometheusConfig } from '../config/types';
 import { KubeStatefulSet, lazy, namedPort, quantities } from './kube';
 import { selectorLabels, standardLabels } from '../wiring/labels';
 import { antiAffinity, container, restrictedPodSecurity } from './pod-security';
-import { clientCredentials, passwordVolume, publishThroughIngress, SECRET_FILE_MODE, serverAuth, webAuth } from './published-service';
+import { clientCredentials, externalUrl, passwordVolume, publishThroughIngress, SECRET_FILE_MODE, serverAuth, webAuth } from './published-service';
+import { renderTargetRulesYaml, TARGET_RULES_FILE_NAME } from '../content/target-rules';
 import { UIDS } from './identities';
 import { NodeScrapeTarget, ScrapeTarget, scrapeServiceName, secretMountPath } from '../wiring/scrape-target';
-import { AlertmanagersTarget, discoveryRbac, kubeletRbac, renderFederationJob, renderPrometheusConfig } from './prometheus-config';
+import { AlertmanagersTarget, declarePaths, discoveryRbac, kubeletRbac, renderFederationJob, renderPrometheusConfig, replicaAddresses } from './prometheus-config';
 import { thanosSidecarContainer, THANOS_GRPC_PORT } from './thanos-sidecar';
 import { Peer, PortSpec, Wiring, Workload, workloadPeer } from '../wiring/wiring';
 
@@ -77,21 +78,7 @@ export class Prometheus extends Construct {
     const ports: PortSpec[] = [{ name: 'web', port: WEB_PORT }];
     if (config.thanosSidecar) ports.push({ name: 'grpc', port: THANOS_GRPC_PORT });
     this.workload = wiring.addWorkload({ id: 'prometheus', namespace, podLabels: selectorLabels('prometheus'), owned: true, ports });
-    for (const port of props.apiServer.ports) {
-      wiring.allow({ from: this.peer, to: { kind: 'cidr', id: 'kube-apiserver', cidr: props.apiServer.cidr }, port, protocol: 'TCP', reason: 'Kubernetes service discovery' });
-    }
-    for (const rw of config.remoteWrite) {
-      wiring.allow({ from: this.peer, to: { kind: 'cidr', id: `remote-write-${rw.name}`, cidr: rw.egress.cidr }, port: rw.egress.port, protocol: 'TCP', reason: `remote write ${rw.name}` });
-    }
-    if (config.federation) {
-      const from = config.federation.from;
-      wiring.allowToWorkload({ kind: 'pods', id: 'federation', namespace: from.namespace, podLabels: from.podLabels }, this.workload, 'web', 'federation by the global Prometheus');
-    }
-    if (config.thanosSidecar) {
-      const t = config.thanosSidecar;
-      wiring.allowToWorkload({ kind: 'pods', id: 'thanos-querier', namespace: t.querier.namespace, podLabels: t.querier.podLabels }, this.workload, 'grpc', 'Thanos Store API');
-      wiring.allow({ from: this.peer, to: { kind: 'cidr', id: 'object-store', cidr: t.objectStoreEgress.cidr }, port: t.objectStoreEgress.port, protocol: 'TCP', reason: 'Thanos block upload' });
-    }
+    declarePaths(wiring, this.workload, config, props.apiServer);
 
     new k8s.KubeServiceAccount(this, 'ServiceAccount', {
       metadata: { name: 'prometheus', namespace, labels },
@@ -99,22 +86,29 @@ export class Prometheus extends Construct {
     });
     new k8s.KubeService(this, 'Service', {
       metadata: { name: this.serviceName, namespace, labels },
-      spec: { selector: this.workload.podLabels, ports: ports.map((p): k8s.ServicePort => ({ name: p.name, port: p.port, targetPort: namedPort(p.name), protocol: 'TCP' })) },
+      spec: {
+        selector: this.workload.podLabels,
+        // Replicas' data differ slightly: each client (Grafana is one pod) stays on one replica, one consistent view.
+        ...(config.replicas > 1 ? { sessionAffinity: 'ClientIP' } : {}),
+        ports: ports.map((p): k8s.ServicePort => ({ name: p.name, port: p.port, targetPort: namedPort(p.name), protocol: 'TCP' })),
+      },
     });
     new k8s.KubeConfigMap(this, 'Config', {
       metadata: { name: 'prometheus-config', namespace, labels },
       data: { 'prometheus.yml': lazy(() => this.renderConfigYaml()) },
     });
     const ruleFiles = [...(props.ruleFiles ?? [])].sort((a, b) => a.name.localeCompare(b.name));
+    if (ruleFiles.some((f) => f.name === TARGET_RULES_FILE_NAME)) throw new ConfigError('rules/', TARGET_RULES_FILE_NAME, 'is the name of the generated TargetAbsent rules', 'rename the rule file');
     new k8s.KubeConfigMap(this, 'Rules', {
       metadata: { name: 'prometheus-rules', namespace, labels },
       // Checked once every scrape target is declared: each rule selects the job that owns its metrics.
+      // The TargetAbsent alerts are generated then too, one per declared job.
       data: lazy(() => {
         checkRuleJobs(ruleFiles, [...this.targets, ...this.nodeTargets].map((t) => ({ job: t.job, metrics: t.ownsMetrics ?? [] })), this.jobs);
-        return Object.fromEntries(ruleFiles.map((f) => [f.name, f.text]));
+        return Object.fromEntries([...ruleFiles.map((f) => [f.name, f.text]), [TARGET_RULES_FILE_NAME, this.renderTargetRules()]].sort(([a], [b]) => a.localeCompare(b)));
       }),
     });
-    this.ruleFileNames = ruleFiles.map((f) => f.name);
+    this.ruleFileNames = [...ruleFiles.map((f) => f.name), TARGET_RULES_FILE_NAME].sort((a, b) => a.localeCompare(b));
     if (config.federation) new k8s.KubeConfigMap(this, 'FederationJob', { metadata: { name: 'prometheus-federation-job', namespace, labels }, data: { 'federate-job.yml': toYaml([this.renderFederationJob()]) } });
     this.createStatefulSet(config, namespace, labels);
     if (config.replicas > 1) {
@@ -137,9 +131,7 @@ export class Prometheus extends Construct {
   }
 
   /** This Prometheus as the source of a path. */
-  get peer(): Peer {
-    return workloadPeer(this.workload);
-  }
+  get peer(): Peer { return workloadPeer(this.workload); }
 
   /**
    * Scrapes a target: adds its job, a headless Service with its metrics port in its namespace, the
@@ -203,9 +195,13 @@ export class Prometheus extends Construct {
     });
   }
 
-  /** The scrape job a global Prometheus adds to pull this one's selected series. */
+  /** The generated TargetAbsent rule file: one absent alert per declared scrape job. */
+  renderTargetRules(): string { return renderTargetRulesYaml([...this.targets, ...this.nodeTargets].map((t) => t.job)); }
+
+  /** The scrape job a global Prometheus adds to pull this one's selected series: every replica by its pod DNS name. */
   renderFederationJob(): Record<string, unknown> {
-    return renderFederationJob(this.props.config, this.props.environment, `${this.serviceName}.${this.props.namespace}.svc:${WEB_PORT}`, Prometheus.clientAuth(this.props.config));
+    const pods = replicaAddresses('prometheus', this.props.config.replicas, `${scrapeServiceName('prometheus')}.${this.props.namespace}.svc`, WEB_PORT);
+    return renderFederationJob(this.props.config, this.props.environment, pods, Prometheus.clientAuth(this.props.config));
   }
 
   private renderConfigYaml(): string { return toYaml(this.renderConfig()); }
@@ -224,6 +220,9 @@ export class Prometheus extends Construct {
         `--storage.tsdb.retention.size=${config.retentionSize}`,
         // Prometheus 3 compresses the WAL and expands ${POD_NAME} in external labels by default.
         `--web.listen-address=:${WEB_PORT}`,
+        // Links in alerts (generatorURL) point where users open Prometheus, not at the pod's name.
+        `--web.external-url=${externalUrl(config, this.serviceName, namespace, WEB_PORT)}`,
+        '--web.route-prefix=/',
         // Prometheus reloads changed config and rule files itself: no reloader, no lifecycle API.
         '--enable-feature=auto-reload-config',
         '--config.auto-reload-interval=30s',

@@ -103,3 +103,15 @@ export function webAuth(auth: ServerAuth, portName: string): {
     probe: (periodSeconds = 10, failureThreshold = 3) => ({ tcpSocket: { port: namedPort(portName) }, periodSeconds, timeoutSeconds: 5, failureThreshold }),
   };
 }
+
+/**
+ * The `--web.external-url` of a server: the configured URL, else its exposure host, else its
+ * in-cluster Service. Links in alerts and notifications (`generatorURL`, Alertmanager's links) are
+ * built from it. The servers also get `--web.route-prefix=/`, so a path in the URL (a reverse proxy's
+ * prefix) never moves the endpoints that probes and clients call.
+ */
+export function externalUrl(config: { readonly externalUrl: string | null; readonly exposure: ExposureConfig | null }, service: string, namespace: string, port: number): string {
+  if (config.externalUrl) return config.externalUrl;
+  if (config.exposure) return `https://${config.exposure.host}/`;
+  return `http://${service}.${namespace}.svc:${port}/`;
+}

@@ -43,6 +43,7 @@ export const ENVIRONMENT_SHAPE: Shape = {
   prometheus: {
     image,
     replicas: intBetween(1, 10, 'use 1, or 2 for an HA pair'),
+    externalUrl: nullable(url(false)),
     storage,
     storageClass: nullable(dnsName),
     retentionTime: duration,
@@ -58,6 +59,8 @@ export const ENVIRONMENT_SHAPE: Shape = {
   },
   alertmanager: {
     image,
+    replicas: intBetween(1, 9, 'use 1, or 3 for a cluster (an odd number keeps a majority)'),
+    externalUrl: nullable(url(false)),
     exposure,
     webAuth: { secret: secretName, username: text },
     configSecret: secretName,

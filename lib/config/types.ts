@@ -45,6 +45,8 @@ export interface PrometheusConfig {
   readonly image: string;
   /** Replicas of the StatefulSet (each scrapes everything; HA pairs deduplicate downstream). @default 1 */
   readonly replicas: number;
+  /** The URL users reach Prometheus at (`--web.external-url`: the links in alerts); null: the exposure host, else the in-cluster Service. @default null */
+  readonly externalUrl: string | null;
   /** Size of each `prometheus-data` volume. @default '50Gi' */
   readonly storage: string;
   /** StorageClass of the data volume; null uses the cluster default. @default null */
@@ -149,6 +151,13 @@ export interface ExposureConfig {
 export interface AlertmanagerConfig {
   /** Image; its tag must be the release versions.json pins (a mirror is fine). @default the image versions.json pins */
   readonly image: string;
+  /**
+   * Members of the Alertmanager cluster. Above 1 they gossip (9094 TCP+UDP) so that each alert is
+   * notified once by the cluster; a PodDisruptionBudget and anti-affinity keep a majority running. @default 1
+   */
+  readonly replicas: number;
+  /** The URL users reach Alertmanager at (`--web.external-url`, for links in notifications); null: the exposure host, else the in-cluster Service. @default null */
+  readonly externalUrl: string | null;
   /** Publishes Alertmanager through an Ingress, behind basic auth; null keeps it cluster-internal. @default null */
   readonly exposure: ExposureConfig | null;
   /** Basic auth every client needs, in cluster too (ignored when `exposure` names its own). @default { secret: 'alertmanager-web-auth', username: 'nanoe' } */

@@ -79,13 +79,13 @@ export function scrapeServiceName(job: string): string {
 
 /**
  * The `scrape_configs` entry of a target. Discovery uses the target's own headless Service
- * (role `endpoints`, limited to its namespace), so the job, the Service port and the container port
+ * (role `endpointslice`, limited to its namespace), so the job, the Service port and the container port
  * all come from the same declaration.
  */
 export function renderScrapeJob(t: ScrapeTarget): Record<string, unknown> {
   const relabel: Record<string, unknown>[] = [
     { source_labels: ['__meta_kubernetes_service_name'], regex: scrapeServiceName(t.job), action: 'keep' },
-    { source_labels: ['__meta_kubernetes_endpoint_port_name'], regex: t.portName, action: 'keep' },
+    { source_labels: ['__meta_kubernetes_endpointslice_port_name'], regex: t.portName, action: 'keep' },
     { source_labels: ['__meta_kubernetes_namespace'], target_label: 'namespace' },
     { source_labels: ['__meta_kubernetes_pod_name'], target_label: 'pod' },
     { source_labels: ['__meta_kubernetes_pod_node_name'], target_label: 'node' },
@@ -103,7 +103,7 @@ export function renderScrapeJob(t: ScrapeTarget): Record<string, unknown> {
     label_name_length_limit: limits.labelNameLengthLimit ?? 128,
     label_value_length_limit: limits.labelValueLengthLimit ?? 1024,
     body_size_limit: limits.bodySizeLimit,
-    kubernetes_sd_configs: [{ role: 'endpoints', namespaces: { names: [t.workload.namespace] } }],
+    kubernetes_sd_configs: [{ role: 'endpointslice', namespaces: { names: [t.workload.namespace] } }],
     ...(t.basicAuth ? { basic_auth: { username: t.basicAuth.username, password_file: `${secretMountPath(t.basicAuth.passwordSecret)}/password` } } : {}),
     relabel_configs: relabel,
     metric_relabel_configs: [FORGED_SERIES_DROP, ...(t.metricRelabelConfigs ?? [])],

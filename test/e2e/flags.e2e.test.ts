@@ -76,12 +76,17 @@ function caseOf(label: string, objects: K8sObject[], spec: any, c: any, root: st
   }
   const env: Record<string, string> = {};
   for (const e of c.env ?? []) {
-    env[e.name] = e.value !== undefined ? rewrite(expand(String(e.value), env)) : e.valueFrom?.fieldRef ? `${label.replace(/[^a-z0-9-]/g, '-')}-0` : 'placeholder';
+    const field = e.valueFrom?.fieldRef?.fieldPath;
+    // status.podIP is the pod's address: here, the loopback address the program listens on.
+    env[e.name] = e.value !== undefined ? rewrite(expand(String(e.value), env)) : field === 'status.podIP' ? HOST : field ? `${label.replace(/[^a-z0-9-]/g, '-')}-0` : 'placeholder';
   }
   let listenArg: number | undefined;
   const args = (c.args ?? []).map((a: string) => {
     const m = /^(--web\.listen-address)=(?:\$\([A-Z_]+\))?:(\d+)$/.exec(a); // `$(NODE_IP):9100`: the node's IP, here 127.0.0.1
     if (m) return `${m[1]}=${HOST}:${(listenArg = -1)}`;
+    // Alertmanager's gossip port is a listen port too: moved to a free one (`-2`), like the web port.
+    const gossip = /^(--cluster\.(?:listen|advertise)-address)=[^:]*:(\d+)$/.exec(expand(a, env));
+    if (gossip) return `${gossip[1]}=${HOST}:-2`;
     return rewrite(expand(a, env));
   });
   // Secret files the config or the args name: placeholders (a well-formed file where the format matters).
@@ -119,7 +124,8 @@ async function run(k: Case): Promise<{ served: boolean; exited: number | null; l
     writeFileSync(path, text);
   }
   const port = await freePort();
-  const args = k.args.map((a) => a.replace(`${HOST}:-1`, `${HOST}:${port}`));
+  const gossipPort = await freePort();
+  const args = k.args.map((a) => a.replace(`${HOST}:-1`, `${HOST}:${port}`).replace(`${HOST}:-2`, `${HOST}:${gossipPort}`));
   const env = { PATH: process.env.PATH ?? '', ...k.env, ...(k.listen.env ? { [k.listen.env]: `${HOST}:${port}` } : {}) };
   if (k.listen.arg === undefined && !k.listen.env) args.push(`--web.listen-address=${HOST}:${port}`); // the image default port, moved
   const child = spawn(pinnedBinary(k.binary), args, { env, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -21,6 +21,11 @@ export interface AlertmanagerOptions {
   /** alertmanager.yml as text or object. */
   config: string | Record<string, unknown>;
   extraArgs?: string[];
+  /**
+   * Gossip flags (`--cluster.listen-address=127.0.0.1:<port>`, `--cluster.peer=…`) replacing the
+   * default `--cluster.listen-address=` (gossip off); kingpin refuses a repeated flag.
+   */
+  clusterArgs?: string[];
   timeoutMs?: number;
 }
 
@@ -97,7 +102,7 @@ export async function startAlertmanager(opts: AlertmanagerOptions): Promise<Aler
           `--config.file=${configPath}`,
           `--storage.path=${path.join(dir, 'data')}`,
           `--web.listen-address=${HOST}:${port}`,
-          '--cluster.listen-address=',
+          ...(opts.clusterArgs ?? ['--cluster.listen-address=']),
           `--web.external-url=http://${HOST}:${port}/`,
           ...(opts.extraArgs ?? []),
         ],
