@@ -277,6 +277,7 @@ describe('GitOps output', () => {
   test('the Argo CD Application syncs dist/<env> automatically with prune, self-heal and server-side apply', () => {
     const app = parse(fileText(environmentFiles(gitopsConfig(), objects), 'gitops/argocd-dev.yaml'));
     expect(app).toMatchObject({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name: 'nanoe-monitoring-dev', namespace: 'argocd' } });
+    expect(app.metadata.labels).toEqual({ 'app.kubernetes.io/name': 'nanoe-monitoring', 'app.kubernetes.io/component': 'gitops', 'app.kubernetes.io/part-of': 'nanoe-monitoring', 'app.kubernetes.io/managed-by': 'cdk8s' });
     expect(app.spec).toEqual({
       project: 'default',
       source: { repoURL: 'https://git.example.com/nanoe/monitoring.git', targetRevision: 'main', path: 'dist/dev' },
@@ -288,6 +289,7 @@ describe('GitOps output', () => {
   test('the Flux Kustomization prunes and waits, on the configured interval and source', () => {
     const ks = parse(fileText(environmentFiles(gitopsConfig(), objects), 'gitops/flux-dev.yaml'));
     expect(ks).toMatchObject({ apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', metadata: { name: 'nanoe-monitoring-dev', namespace: 'flux-system' } });
+    expect(ks.metadata.labels['app.kubernetes.io/component']).toBe('gitops');
     expect(ks.spec).toEqual({ interval: '5m', path: './dist/dev', prune: true, wait: true, timeout: '10m', sourceRef: { kind: 'GitRepository', name: 'nanoe-monitoring' } });
   });
 
