@@ -67,6 +67,15 @@ describe('Wiring: workloads and ports are unique, paths are declared once', () =
     expect(wiring.allPaths().map((p) => [p.port, p.protocol, p.reason, p.portName])).toEqual([[80, 'TCP', 'first', 'web'], [80, 'UDP', 'udp', 'dns']]);
     expect(wiring.allWorkloads().map((x) => x.id)).toEqual(['a', 'b']);
   });
+
+  test('paths from two different outside peers to the same port are two paths (peers are told apart by id)', () => {
+    const wiring = new Wiring();
+    const a = wiring.addWorkload(w('a', [{ name: 'web', port: 80 }]));
+    wiring.allowToWorkload({ kind: 'pods', id: 'ingress', namespace: 'ingress-nginx' }, a, 'web', 'users');
+    wiring.allowToWorkload({ kind: 'cidr', id: 'lb', cidr: '192.0.2.0/24' }, a, 'web', 'load balancer');
+    wiring.allowToWorkload({ kind: 'pods', id: 'ingress', namespace: 'ingress-nginx' }, a, 'web', 'again');
+    expect(wiring.allPaths().map((p) => p.reason)).toEqual(['users', 'load balancer']);
+  });
 });
 
 describe('NetworkPolicies rendered from the wiring', () => {
