@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'fs';
 import { join } from 'path';
+import { alertingRules, loadRuleFiles } from '../lib/content/rules';
 import { dashboardQueries } from './e2e/checks';
 import { ROOT } from './support/app';
 
@@ -20,6 +21,26 @@ describe('README figures', () => {
       withData: queries.filter((q) => !q.cadvisor).length,
       cadvisor: queries.filter((q) => q.cadvisor).length,
     });
+  });
+
+  test('the alert table: every alert of rules/ is listed with its `for:`, and the thresholds it prints are the rules\' thresholds', () => {
+    const table = README.slice(README.indexOf('| alert | fires when | for |'));
+    const rows = [...table.matchAll(/^\| ([A-Za-z /]+) \| (.+?) \| ([\dmh /]+) \|$/gm)].slice(0, 20);
+    const readmeFor = new Map<string, string>();
+    for (const [, names, , fors] of rows) {
+      const n = names.split(' / ').map((x) => x.trim());
+      const f = fors.split(' / ').map((x) => x.trim());
+      n.forEach((name, i) => readmeFor.set(name, f[Math.min(i, f.length - 1)]));
+    }
+    const rules = new Map(alertingRules(loadRuleFiles(join(ROOT, 'rules'))).map((r) => [r.rule.alert, r.rule]));
+    expect(Object.fromEntries(readmeFor)).toEqual(Object.fromEntries([...rules].map(([name, r]) => [name, r.for])));
+    const threshold = (name: string) => /[>=]=? ?([\d.]+)\s*$/.exec(rules.get(name)!.expr.trim())?.[1];
+    // "API 5xx share > 5%", "API p95 > 1 s", "node memory > 85%", "a node filesystem > 85%".
+    expect([threshold('HighErrorRate'), threshold('APIHighResponseTime'), threshold('HighMemoryUsage'), threshold('DiskSpaceLow')]).toEqual(['0.05', '1', '0.85', '0.85']);
+    expect(table).toMatch(/\| HighErrorRate \| API 5xx share > 5% \|/);
+    expect(table).toMatch(/\| APIHighResponseTime \| API p95 > 1 s \|/);
+    expect(table).toMatch(/\| HighMemoryUsage \| node memory > 85% \|/);
+    expect(table).toMatch(/\| DiskSpaceLow \/ NodeDiskFillingUp \| a node filesystem > 85%/);
   });
 
   test('the backup counts are shown as an example run with the command that prints them', () => {
