@@ -10,8 +10,10 @@ const base = require('./jest.config.js');
 module.exports = {
   ...base,
   globalSetup: undefined,
-  testMatch: [
+  // MUTATE_TESTS=test/a.test.ts,test/b.test.ts narrows the run to those files (a quicker, pessimistic run).
+  testMatch: process.env.MUTATE_TESTS ? process.env.MUTATE_TESTS.split(',').map((f) => `<rootDir>/${f.trim()}`) : [
     '<rootDir>/test/claims.test.ts',
+    '<rootDir>/test/config-limits.test.ts',
     '<rootDir>/test/bad-config.test.ts',
     '<rootDir>/test/backup.test.ts',
     '<rootDir>/test/network-policy.test.ts',

@@ -13,7 +13,10 @@ import { resolveConfig } from '../lib/config/load';
 import { parseCpuMillis, parseDurationSeconds } from '../lib/config/units';
 import { checkPinnedTag, imageTag, pinnedImage } from '../lib/config/versions';
 import { apiRecordingRules, DEFAULT_API_INSTRUMENTATION, renderApiRulesYaml } from '../lib/content/api-rules';
-import { alertingRules, checkRuleFileName, DEFAULT_RUNBOOK_BASE, parseRuleFile, recordedMetricNames, ruleName, setRunbookBase } from '../lib/content/rules';
+import { alertingRules, checkRuleFileName, DEFAULT_RUNBOOK_BASE, loadRuleFiles, parseRuleFile, recordedMetricNames, ruleName, setRunbookBase, validateRuleExpressions } from '../lib/content/rules';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
 import { selectorLabels, standardLabels } from '../lib/wiring/labels';
 import { renderScrapeJob, scrapeServiceName, secretMountPath } from '../lib/wiring/scrape-target';
 import { Wiring, Workload, workloadPeer } from '../lib/wiring/wiring';
@@ -48,7 +51,7 @@ describe('Wiring: workloads and ports are unique, paths are declared once', () =
   test('port names are unique and at most 15 characters (IANA_SVC_NAME)', () => {
     expect(refusedWith(() => new Wiring().addWorkload(w('a', [{ name: 'x', port: 1 }, { name: 'x', port: 2 }])))).toBe('a.ports: "x" is used twice as a port name — give every port its own name');
     expect(refusedWith(() => new Wiring().addWorkload(w('a', [{ name: 'a'.repeat(15), port: 1 }])))).toBe('(accepted)');
-    expect(refusedWith(() => new Wiring().addWorkload(w('a', [{ name: 'a'.repeat(16), port: 1 }])))).toMatch(/is longer than 15 characters/);
+    expect(refusedWith(() => new Wiring().addWorkload(w('a', [{ name: 'a'.repeat(16), port: 1 }])))).toBe(`a.ports: "${'a'.repeat(16)}" is longer than 15 characters — shorten the port name (IANA_SVC_NAME)`);
   });
 
   test('a path to an unknown port name is refused, listing the ports that exist', () => {
@@ -145,6 +148,26 @@ describe('NetworkPolicies rendered from the wiring', () => {
     ]);
     // A pods peer without labels is the whole namespace.
     expect(prom.spec.ingress).toEqual([{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'other' } } }], ports: [{ protocol: 'TCP', port: 9090 }] }]);
+  });
+
+  test('a named port is looked up by name (another unnamed port of the pod does not matter); a pods peer with labels selects them', () => {
+    const objs = render((wiring) => {
+      const p = wiring.addWorkload({ id: 'prom', namespace: 'mon', podLabels: { a: 'prom' }, owned: true, ports: [] });
+      const db = wiring.addWorkload({ id: 'db', namespace: 'backend', podLabels: { a: 'db' }, owned: false, ports: [{ name: 'sql', port: 5432, unnamed: true }, { name: 'metrics', port: 9187 }] });
+      wiring.allowToWorkload(workloadPeer(p), db, 'metrics', 'scrape');
+      // A path declared with allow() may name a port the registry does not list: the name is used as given.
+      wiring.allow({ from: { kind: 'pods', id: 'ing', namespace: 'ingress', podLabels: { app: 'nginx' } }, to: workloadPeer(p), port: 9091, portName: 'extra', protocol: 'TCP', reason: 'ingress' });
+      wiring.addWorkload({ id: 'idle', namespace: 'mon', podLabels: { a: 'idle' }, owned: true, ports: [] });
+    });
+    expect(policy(objs, 'backend', 'db-monitoring').spec.ingress[0].ports).toEqual([{ protocol: 'TCP', port: 'metrics' }]);
+    expect(policy(objs, 'mon', 'prom').spec.ingress).toEqual([{
+      from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress' } }, podSelector: { matchLabels: { app: 'nginx' } } }],
+      ports: [{ protocol: 'TCP', port: 'extra' }],
+    }]);
+    // An owned workload without paths is still isolated by a policy of its own, with nothing allowed.
+    const idle = policy(objs, 'mon', 'idle');
+    expect(idle.spec).toEqual({ podSelector: { matchLabels: { a: 'idle' } }, policyTypes: ['Ingress', 'Egress'], ingress: [], egress: [] });
+    expect(idle.metadata.annotations).toEqual({ 'nanoe-monitoring/paths': '' });
   });
 
   test('pods the stack does not own get an ingress-only policy named <id>-monitoring, or none when ingressPolicy is false', () => {
@@ -344,9 +367,34 @@ describe('rule files and the generated API group', () => {
     expect(parseRuleFile('x.rules.yaml', 'groups:\n  - name: g\n    rules:\n      - record: a\n        expr: up\n').content.groups[0].rules[0]).toEqual({ record: 'a', expr: 'up' });
   });
 
+  test('a file must be a mapping with a groups list; a rule must be a mapping, not a list', () => {
+    for (const text of ['', '5', '[]', 'groups: {}']) expect(() => parseRuleFile('x.rules.yaml', text)).toThrow('rule file x.rules.yaml: must be a mapping with a "groups" list');
+    expect(() => parseRuleFile('x.rules.yaml', 'groups:\n  - name: g\n    rules: [[]]\n')).toThrow('rule file x.rules.yaml, group "g", rules[0]: must be a mapping');
+    expect(() => parseRuleFile('x.rules.yaml', 'groups: [[]]\n')).toThrow('rule file x.rules.yaml, groups[0]: must have a "name" and a "rules" list');
+    expect(() => parseRuleFile('x.rules.yaml', 'groups: [')).toThrow(/^rule file x\.rules\.yaml: invalid YAML: /);
+  });
+
+  test('loadRuleFiles reads every *.rules.yaml of the folder (not subfolders, not other files), sorted by name', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nanoe-rules-'));
+    const body = 'groups:\n  - name: g\n    rules:\n      - record: r\n        expr: up\n';
+    for (const name of ['b.rules.yaml', 'a.rules.yaml', 'c.yaml', 'rules.yaml.bak']) writeFileSync(join(dir, name), body);
+    mkdirSync(join(dir, 'tests'));
+    writeFileSync(join(dir, 'tests', 'd.rules.yaml'), body);
+    const files = loadRuleFiles(dir);
+    expect(files.map((f) => f.name)).toEqual(['a.rules.yaml', 'b.rules.yaml']);
+    expect(files[0].text).toBe(body);
+  });
+
+  test('validateRuleExpressions names file, group and rule of the first expression that does not parse', () => {
+    const ok = parseRuleFile('a.rules.yaml', 'groups:\n  - name: g\n    rules:\n      - record: r\n        expr: sum(up)\n');
+    const bad = parseRuleFile('b.rules.yaml', 'groups:\n  - name: h\n    rules:\n      - alert: A\n        expr: sum(up\n');
+    expect(() => validateRuleExpressions([ok])).not.toThrow();
+    expect(() => validateRuleExpressions([ok, bad])).toThrow(/^rule file b\.rules\.yaml, group "h", rule "A": invalid PromQL: \S/);
+  });
+
   test('record names, alerting rules and rule names', () => {
     const f = parseRuleFile('x.rules.yaml', 'groups:\n  - name: g\n    rules:\n      - record: r\n        expr: up\n      - alert: A\n        expr: up\n');
-    expect([...recordedMetricNames([f])]).toEqual(['r']);
+    expect([...recordedMetricNames([f])]).toStrictEqual(['r']);
     expect(alertingRules([f])).toEqual([{ file: 'x.rules.yaml', group: 'g', rule: { alert: 'A', expr: 'up' } }]);
     expect([ruleName({ record: 'r', expr: '' }), ruleName({ alert: 'A', expr: '' }), ruleName({ expr: '' })]).toEqual(['r', 'A', '(unnamed)']);
   });
@@ -364,7 +412,7 @@ describe('rule files and the generated API group', () => {
 
   test('rule file names must be usable as ConfigMap keys', () => {
     expect(refusedWith(() => checkRuleFileName('a-b_c.1.rules.yaml'))).toBe('(accepted)');
-    expect(refusedWith(() => checkRuleFileName('a b.rules.yaml'))).toMatch(/^rules\/: "a b\.rules\.yaml" is not a valid ConfigMap key/);
+    expect(refusedWith(() => checkRuleFileName('a b.rules.yaml'))).toBe('rules/: "a b.rules.yaml" is not a valid ConfigMap key — rename the file using letters, digits, "-", "_" and "." only');
   });
 
   test('the API group: exact expressions, the 5xx class by the status label, quotes in the job escaped', () => {
@@ -388,6 +436,7 @@ describe('rule files and the generated API group', () => {
       .toThrow('API instrumentation: requestsTotalMetric "1x" is not a Prometheus metric name; durationHistogramMetric "d_bucket" must be the histogram\'s base name, without "_bucket"; statusCodeLabel "__code" is not a Prometheus label name; the API job name is empty');
     expect(() => apiRecordingRules({ ...DEFAULT_API_INSTRUMENTATION, durationHistogramMetric: '1d' })).toThrow('API instrumentation: durationHistogramMetric "1d" is not a Prometheus metric name');
     expect(() => apiRecordingRules(DEFAULT_API_INSTRUMENTATION)).not.toThrow();
+    expect(() => apiRecordingRules({ ...DEFAULT_API_INSTRUMENTATION, durationHistogramMetric: 'http_bucket_seconds' })).not.toThrow();
     expect(renderApiRulesYaml(DEFAULT_API_INSTRUMENTATION).split('\n').slice(0, 2)).toEqual([
       '# Generated by lib/content/api-rules.ts from the API instrumentation config. Do not edit.',
       '# metrics: http_requests_total, http_request_duration_seconds; status label: code; job: "nanoe-api"',
