@@ -6,7 +6,7 @@
 import { Chart, Testing } from 'cdk8s';
 import { NetworkPolicies } from '../lib/components/network-policies';
 import { antiAffinity, container, httpProbe, restrictedContainerSecurity, restrictedPodSecurity } from '../lib/components/pod-security';
-import { cronSchedule } from '../lib/config/backup';
+import { checkBackupConfig, cronSchedule, DEFAULT_BACKUP_IMAGES } from '../lib/config/backup';
 import { checkValue, cidr, dnsName, image, labelName, labels, listOf, metricName, nullable, text, url, urlPath } from '../lib/config/checks';
 import * as checks from '../lib/config/checks';
 import { ConfigError } from '../lib/config/errors';
@@ -352,6 +352,16 @@ describe('config field checks at their limits', () => {
     expect(cron('CRON_TZ=UTC 0 0 * * *')).toMatch(/sets a time zone/);
     expect(cron('1.5 * * * *')).toMatch(/is not cron syntax/);
     expect(cron(5)).toMatch(/is not a cron schedule/);
+    for (const ok of ['*/15 * * * *', '*/1 * * * *', '5-5 * * * *', '0  0 * * *']) expect([ok, cron(ok)]).toEqual([ok, '(accepted)']);
+    expect(cron('TZ=UTC 0 0 * * *')).toBe('f: "TZ=UTC 0 0 * * *" sets a time zone, which Kubernetes refuses in the schedule — write five fields such as "15 2 * * *" (02:15 UTC daily), or @daily; the time zone is UTC');
+    expect(cron('0 0 * * TZ=1')).toMatch(/has "TZ=1" as day of week, which is not cron syntax/);
+  });
+
+  test('S3 bucket names: 3 to 63 lower-case letters, digits, "-" and ".", starting and ending with a letter or digit', () => {
+    const base = { enabled: true, schedule: '15 2 * * *', keep: 3, storage: { prometheus: '80Gi', grafana: '2Gi' }, storageClass: null, images: DEFAULT_BACKUP_IMAGES };
+    const bucket = (b: unknown) => refusedWith(() => checkBackupConfig({ ...base, s3: { endpoint: 'https://s3.example.com', bucket: b, region: 'eu', credentialsSecret: 's3', egressCidr: '0.0.0.0/0' } } as any));
+    for (const ok of ['abc', 'a.b-c', 'a'.repeat(63)]) expect([ok, bucket(ok)]).toEqual([ok, '(accepted)']);
+    for (const bad of ['ab', 'a'.repeat(64), 'Abc', '-ab', 'ab-', 'a_b', 5]) expect([bad, bucket(bad)]).toEqual([bad, expect.stringMatching(/^backup\.s3\.bucket: .* is not an S3 bucket name — use 3 to 63 lower-case letters, digits, "-" and "."$/)]);
   });
 
   test('the config document: only defaults: and environments:, at least one environment, valid environment names', () => {
