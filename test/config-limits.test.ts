@@ -123,6 +123,17 @@ describe('refusals the README lists', () => {
       .toMatch(/backup\.s3\.endpoint: "http:\/\/s3\.example\.com" sends credentials over plain http/);
   });
 
+  test('a remote-write entry that is not a map, or has no credentialsSecret, is refused for that; queue limits name their fix', () => {
+    expect(refusal((d) => { d.defaults.prometheus.remoteWrite = [null]; })).toMatch(/^environments\.dev\.prometheus\.remoteWrite\[0\]: null must be a map/);
+    const { credentialsSecret, ...noSecret } = remoteWrite('http://mimir.example.com/api/v1/push', null);
+    void credentialsSecret;
+    expect(refusal((d) => { d.defaults.prometheus.remoteWrite = [noSecret]; })).toMatch(/remoteWrite\[0\]\.credentialsSecret: undefined is missing/);
+    const queue = (q: Record<string, number>) => refusal((d) => { d.defaults.prometheus.remoteWrite = [{ ...remoteWrite('https://m.example.com/', null), queue: { capacity: 10000, maxShards: 50, maxSamplesPerSend: 2000, ...q } }]; });
+    expect(queue({ capacity: 0 })).toMatch(/queue\.capacity: 0 must be a whole number from 1 to 1000000 — use e\.g\. 10000$/);
+    expect(queue({ maxShards: 1001 })).toMatch(/queue\.maxShards: 1001 must be a whole number from 1 to 1000 — use e\.g\. 50$/);
+    expect(queue({ maxSamplesPerSend: 100001 })).toMatch(/queue\.maxSamplesPerSend: 100001 must be a whole number from 1 to 100000 — use e\.g\. 2000$/);
+  });
+
   test('the node agents in the stack namespace, and the stack in the backend namespace, are refused', () => {
     expect(refusal((d) => { d.defaults.nodeAgentsNamespace = 'monitoring'; })).toMatch(/nodeAgentsNamespace: "monitoring" equals namespace/);
     expect(refusal((d) => { d.defaults.namespace = 'nanoe'; })).toMatch(/namespace: "nanoe" equals backend\.namespace/);
