@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { join } from 'path';
 import { ConfigError } from '../lib/config/errors';
 import { attachSidecar, findObject } from '../lib/components/exporter-sidecar';
-import { postgresExporterContainer, postgresExporterPort } from '../lib/components/postgres-exporter';
+import { postgresCredentialsVolume, postgresExporterContainer, postgresExporterPort } from '../lib/components/postgres-exporter';
 import { redisExporterContainer, redisExporterPort } from '../lib/components/redis-exporter';
 import { StandaloneExporter } from '../lib/components/standalone-exporter';
 import { Wiring } from '../lib/wiring/wiring';
@@ -74,6 +74,24 @@ describe('attachSidecar', () => {
       .toThrow(/redis\.ports\.redis-metrics: 6379 clashes with port "redis"/);
     expect(() => attachSidecar({ target: objects.find((o) => o.kind === 'Service')!, id: 'x', wiring: new Wiring(), defaultNamespace: 'nanoe', container: redisExporterContainer(redisConfig, 'r'), port: redisExporterPort(redisConfig) }))
       .toThrow(ConfigError);
+  });
+});
+
+describe('the credentials volume in a backend pod', () => {
+  // Secret files belong to root and the pod's fsGroup: the exporter's own uid reads 0440 files only
+  // through an fsGroup, so a pod without one gets 0444 (only the exporter mounts the volume).
+  test.each([[999, 0o440], [undefined, 0o444]])('pod fsGroup %s: mode %s, always optional', (fsGroup, mode) => {
+    const chart = new Chart(Testing.app(), 'c');
+    const target = new ApiObject(chart, 'db', {
+      apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'db', namespace: 'nanoe' },
+      spec: { selector: { matchLabels: { app: 'db' } }, template: { metadata: { labels: { app: 'db' } }, spec: { securityContext: fsGroup === undefined ? {} : { fsGroup }, containers: [{ name: 'db', image: 'postgres:15' }] } } },
+    });
+    attachSidecar({
+      target, wiring: new Wiring(), id: 'db', defaultNamespace: 'nanoe', volumes: [postgresCredentialsVolume(pgConfig)],
+      container: postgresExporterContainer(pgConfig, { address: 'localhost:5432/postgres', sslMode: 'disable' }), port: postgresExporterPort(pgConfig),
+    });
+    const volume = (target.toJson() as K8sObject).spec.template.spec.volumes.find((v: any) => v.name === 'postgres-exporter-credentials');
+    expect([volume.secret.defaultMode, volume.secret.optional]).toEqual([mode, true]);
   });
 });
 

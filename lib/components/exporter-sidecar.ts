@@ -66,7 +66,7 @@ export function attachSidecar(a: SidecarAttachment): Workload {
   const patches = [JsonPatch.add(`${base}/containers/-`, toJsonInOrder(harmless(a.container), k8s.toJson_Container))];
   if (a.volumes && a.volumes.length > 0) {
     if (!Array.isArray(podSpec.volumes)) patches.push(JsonPatch.add(`${base}/volumes`, []));
-    for (const v of a.volumes) patches.push(JsonPatch.add(`${base}/volumes/-`, toJsonInOrder(optionalSecret(v), k8s.toJson_Volume)));
+    for (const v of a.volumes) patches.push(JsonPatch.add(`${base}/volumes/-`, toJsonInOrder(optionalSecret(v, podSpec.securityContext?.fsGroup !== undefined), k8s.toJson_Volume)));
   }
   // `addJsonPatch` applies before an L1 class (as behind cdk8s-plus workloads) converts its typed props
   // to JSON, which would convert the container a second time. Apply the patch to the final JSON
@@ -93,9 +93,14 @@ export function harmless(c: k8s.Container): k8s.Container {
   };
 }
 
-/** A Secret volume of the sidecar never keeps the database's pod from starting: optional. */
-function optionalSecret(v: k8s.Volume): k8s.Volume {
-  return v.secret ? { ...v, secret: { ...v.secret, optional: true } } : v;
+/**
+ * A Secret volume of the sidecar never keeps the database's pod from starting: optional. Its files
+ * belong to root and to the pod's fsGroup; in a backend pod without an fsGroup the exporter's own
+ * uid could not read 0440 files, so they are 0444 there — only the exporter mounts the volume.
+ */
+function optionalSecret(v: k8s.Volume, podHasFsGroup: boolean): k8s.Volume {
+  if (!v.secret) return v;
+  return { ...v, secret: { ...v.secret, optional: true, ...(podHasFsGroup ? {} : { defaultMode: 0o444 }) } };
 }
 
 /** Finds the object of `kind` and `name` among ApiObjects (e.g. `include.apiObjects`). */
