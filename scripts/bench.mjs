@@ -25,13 +25,16 @@ let reps = 7;
 for (let i = 2; i < process.argv.length; i++) {
   const a = process.argv[i];
   if (a === '--reps' && /^[1-9]\d*$/.test(process.argv[i + 1] ?? '')) reps = Number(process.argv[++i]);
-  else if (['--no-npm', '--no-profile', '--keep'].includes(a)) flags.add(a);
+  else if (['--no-npm', '--no-profile', '--keep', '--no-series', '--series'].includes(a)) flags.add(a);
   else {
-    process.stderr.write(`bench: ${a} is not understood: use --reps N, --no-npm, --no-profile, --keep\n`);
+    process.stderr.write(`bench: ${a} is not understood: use --reps N, --no-npm, --no-profile, --keep, --no-series, --series (series budget only)\n`);
     process.exit(2);
   }
 }
 const flag = (name) => flags.has(name);
+// The series budget (scripts/series-budget.mjs) runs after the speed benchmark; --series runs it alone.
+const seriesBudget = () => spawnSync(process.execPath, [join(ROOT, 'scripts', 'series-budget.mjs')], { cwd: ROOT, stdio: 'inherit' });
+if (flag('--series')) process.exit(seriesBudget().status ?? 1);
 
 const started = Date.now();
 const tmp = mkdtempSync(join(tmpdir(), 'nanoe-bench-'));
@@ -127,6 +130,7 @@ process.stdout.write(`${lines.join('\n')}\n`);
 
 if (flag('--keep')) process.stdout.write(`kept ${tmp}\n`);
 else rmSync(tmp, { recursive: true, force: true });
+if (!flag('--no-series')) seriesBudget();
 
 // ---------------------------------------------------------------------------------------------
 

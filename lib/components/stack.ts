@@ -9,6 +9,7 @@ import { attachSidecar, findObject } from './exporter-sidecar';
 import { DashboardContent, Grafana } from './grafana';
 import { standardLabels } from '../wiring/labels';
 import { ManifestFile } from '../content/manifest-file';
+import { leanRelabelling, metricQueries, usedMetricNames } from '../content/metric-usage';
 import { ConfigError } from '../config/errors';
 import { NetworkPolicies } from './network-policies';
 import { nodeAgentPriorityClass } from './node-agent';
@@ -92,6 +93,8 @@ export class MonitoringStack extends Chart {
    */
   readonly backendObjectKeys = new Set<string>();
   private readonly patched: { target: ApiObject; original: Record<string, any> }[] = [];
+  /** Metric names the rules and dashboards read (lean keep-lists). */
+  private readonly usedMetrics: ReadonlySet<string>;
   readonly prometheus: Prometheus;
   readonly alertmanager: Alertmanager;
   readonly grafana: Grafana;
@@ -101,6 +104,7 @@ export class MonitoringStack extends Chart {
     const { config } = props;
     const { namespace, backend } = config;
     this.createNamespaces(config);
+    this.usedMetrics = config.metrics === 'lean' ? usedMetricNames(metricQueries(props.rules ?? [], props.dashboards ?? [])) : new Set();
 
     this.prometheus = new Prometheus(this, 'Prometheus', {
       config: config.prometheus, namespace, environment: config.name, wiring: this.wiring, ruleFiles: props.rules,
@@ -127,7 +131,7 @@ export class MonitoringStack extends Chart {
     const nodeExporter = new NodeExporter(this, 'NodeExporter', { config: config.nodeExporter, namespace: config.nodeAgentsNamespace, wiring: this.wiring });
     this.prometheus.scrape({
       job: 'node-exporter', workload: nodeExporter.workload, portName: 'metrics', instanceIsNode: true,
-      ownsMetrics: ['node_*'], limits: SCRAPE_LIMITS.nodeExporter,
+      ownsMetrics: ['node_*'], limits: SCRAPE_LIMITS.nodeExporter, metricRelabelConfigs: this.lean(config, 'node-exporter', ['node_*']),
     });
     const cadvisor = new Cadvisor(this, 'Cadvisor', { config: config.cadvisor, namespace: config.nodeAgentsNamespace, wiring: this.wiring });
     this.prometheus.scrape({
@@ -167,6 +171,11 @@ export class MonitoringStack extends Chart {
 
     props.extend?.(this);
     new NetworkPolicies(this, 'NetworkPolicies', { wiring: this.wiring, nodeCidr: config.network.nodeCidr });
+  }
+
+  /** The lean keep rule of an exporter's job (none with `metrics: full`). */
+  private lean(config: EnvironmentConfig, job: string, owned: readonly string[]): Record<string, unknown>[] {
+    return leanRelabelling(config.metrics, job, owned, this.usedMetrics);
   }
 
   private createNamespaces(config: EnvironmentConfig): void {
@@ -213,14 +222,16 @@ export class MonitoringStack extends Chart {
       volumes: [postgresCredentialsVolume(backend.postgres)],
       port: postgresExporterPort(backend.postgres),
     });
-    this.prometheus.scrape({ job: 'postgres-exporter', workload: postgres, portName: 'pg-metrics', ownsMetrics: ['pg_*'], limits: SCRAPE_LIMITS.postgresExporter });
+    this.prometheus.scrape({ job: 'postgres-exporter', workload: postgres, portName: 'pg-metrics', ownsMetrics: ['pg_*'], limits: SCRAPE_LIMITS.postgresExporter,
+      metricRelabelConfigs: this.lean(config, 'postgres-exporter', ['pg_*']) });
     const redis = attachSidecar({
       id: 'redis', wiring: this.wiring, defaultNamespace: backend.namespace,
       target: targets[1],
       container: redisExporterContainer(backend.redis, 'redis://localhost:6379'),
       port: redisExporterPort(backend.redis),
     });
-    this.prometheus.scrape({ job: 'redis-exporter', workload: redis, portName: 'redis-metrics', ownsMetrics: ['redis_*'], limits: SCRAPE_LIMITS.redisExporter });
+    this.prometheus.scrape({ job: 'redis-exporter', workload: redis, portName: 'redis-metrics', ownsMetrics: ['redis_*'], limits: SCRAPE_LIMITS.redisExporter,
+      metricRelabelConfigs: this.lean(config, 'redis-exporter', ['redis_*']) });
     this.keepBackendClients(postgres, 'pg-metrics');
     this.keepBackendClients(redis, 'redis-metrics');
   }

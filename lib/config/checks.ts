@@ -55,6 +55,13 @@ export function intBetween(min: number, max: number, fix: string): Check {
   };
 }
 
+/** One of a fixed set of words. */
+export function oneOf(values: readonly string[]): Check {
+  return (field, value) => {
+    if (typeof value !== 'string' || !values.includes(value)) throw new ConfigError(field, value, `must be one of ${values.join(', ')}`, `write ${values.map((v) => JSON.stringify(v)).join(' or ')}`);
+  };
+}
+
 export const port = intBetween(1, 65535, 'use a TCP port number from 1 to 65535');
 export const quantity: Check = (field, value) => void parseQuantityBytes(field, value);
 export const cpu: Check = (field, value) => void parseCpuMillis(field, value);

@@ -1,7 +1,7 @@
 import { BACKUP_SHAPE } from './backup';
 import {
   url, bool, cidr, cpu, dnsName, duration, gitRevision, gitUrl, goDuration, host, image, intBetween, labelName, labels, listOf, metricName,
-  mountedSecretName, nullable, port, portName, Check, checkValue, prometheusSize, quantity, regex, secretName, seriesSelector, Shape, storage, text, urlPath,
+  mountedSecretName, nullable, oneOf, port, portName, Check, checkValue, prometheusSize, quantity, regex, secretName, seriesSelector, Shape, storage, text, urlPath,
 } from './checks';
 
 /** The shape of one resolved environment; mirrors `EnvironmentConfig` in types.ts. */
@@ -78,6 +78,7 @@ export const ENVIRONMENT_SHAPE: Shape = {
     ingressTlsSecret: secretName,
     resources,
   },
+  metrics: oneOf(['lean', 'full']),
   nodeExporter: { image, port, resources },
   cadvisor: { image, port, resources },
   backend: {

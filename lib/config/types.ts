@@ -286,6 +286,8 @@ export interface EnvironmentConfig {
   readonly prometheus: PrometheusConfig;
   readonly alertmanager: AlertmanagerConfig;
   readonly grafana: GrafanaConfig;
+  /** `lean`: exporter series no dashboard or rule reads are dropped at scrape (lib/content/metric-usage.ts); `full`: all kept. @default 'lean' */
+  readonly metrics: 'lean' | 'full';
   readonly nodeExporter: NodeAgentConfig;
   readonly cadvisor: NodeAgentConfig;
   readonly backend: BackendConfig;
