@@ -45,7 +45,8 @@ export const API_JOB = 'nanoe-api';
 /**
  * Per-job scrape limits, sized from the measured series counts (README "Sizing") with headroom for
  * big nodes and busy databases; anything beyond is a broken or hostile target, whose scrape then
- * fails (InstanceDown) instead of filling Prometheus's memory.
+ * fails (InstanceDown) instead of filling Prometheus's memory. Sized for `metrics: full` (the limit
+ * counts samples after metric relabelling, so the lean default stays far below: README "Series budget").
  * - node-exporter: 487 series on a 2-core node, +8 per core: ~1,500 on a 128-core node → 10,000.
  * - postgres-exporter: 501 series with 3 databases, ~30 per database: ~3,400 with 100 → 10,000.
  * - redis-exporter: 207 idle, plus ~3 per command used (~200 commands) → 5,000.
