@@ -359,7 +359,9 @@ describe('content', () => {
     ]);
     expect(exprs).toContain('redis_memory_max_bytes{instance=~"$instance"} > 0');
     expect(exprs).toContain('sum(redis_db_keys{instance=~"$instance"})');
-    for (const e of exprs.filter((x) => x.includes('redis_keyspace_misses_total'))) expect(e).toMatch(/ \/ clamp_min\(/);
+    // No fake 0 % while idle: the denominator is filtered (`> 0`), never clamped.
+    for (const e of exprs.filter((x) => x.includes('redis_keyspace_misses_total'))) expect(e).toMatch(/ \/ \(.* > 0\)$/);
+    for (const e of exprs) expect(e).not.toContain('clamp_min');
   });
 });
 
