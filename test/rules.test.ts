@@ -198,6 +198,7 @@ describe('rule loader', () => {
         'instance:node_cpu_utilisation:rate5m',
         'instance:node_memory_utilisation:ratio',
         'instance_mountpoint:node_filesystem_usage:ratio',
+        'instance_mountpoint:node_filesystem_inodes_usage:ratio',
         'instance:node_network_receive_bytes:rate5m',
         'instance:node_network_transmit_bytes:rate5m',
         ...Object.values(API_RECORDS),

@@ -109,11 +109,22 @@ export function buildRedisDashboard(): Dashboard {
     )
     .withPanel(
       timeseriesPanel({
+        title: 'Evictions and rejected connections',
+        description: 'Keys evicted to stay under maxmemory, and client connections rejected at maxclients, per second and instance (RedisEvictingKeys, RedisRejectedConnections).',
+        unit: units.OpsPerSecond,
+        min: 0,
+        queries: [
+          { expr: perSecond('redis_evicted_keys_total'), legend: '{{instance}} evicted keys' },
+          { expr: perSecond('redis_rejected_connections_total'), legend: '{{instance}} rejected connections' },
+        ],
+      }),
+    )
+    .withPanel(
+      timeseriesPanel({
         title: 'Keys',
         description: 'Keys in all databases of each instance.',
         unit: units.Short,
         min: 0,
-        width: 24,
         queries: [{ expr: `sum by (instance) (redis_db_keys{${INSTANCE}})`, legend: '{{instance}}' }],
       }),
     );
