@@ -40,6 +40,7 @@ const RECORDING_RULES: Record<string, readonly string[]> = {
   'instance:node_cpu_utilisation:rate5m': ['instance', 'job'],
   'instance:node_memory_utilisation:ratio': ['instance', 'job'],
   'instance_mountpoint:node_filesystem_usage:ratio': ['instance', 'job', 'mountpoint'],
+  'instance_mountpoint:node_filesystem_inodes_usage:ratio': ['instance', 'job', 'mountpoint'],
   'instance:node_network_receive_bytes:rate5m': ['instance', 'job'],
   'instance:node_network_transmit_bytes:rate5m': ['instance', 'job'],
 };
@@ -323,12 +324,16 @@ describe('content', () => {
     }
   });
 
-  it('PostgreSQL: connections, row operations, longest transaction, size and up', () => {
+  it('PostgreSQL: connections and max_connections, row operations, longest transaction, deadlocks, cache hit ratio, size and up', () => {
     const exprs = exprsOf(panelsOf(byFile('postgresql.json')));
     expect([...metricsOf(exprs)].sort()).toEqual([
       'pg_database_size_bytes',
+      'pg_settings_max_connections',
       'pg_stat_activity_count',
       'pg_stat_activity_max_tx_duration',
+      'pg_stat_database_blks_hit',
+      'pg_stat_database_blks_read',
+      'pg_stat_database_deadlocks',
       'pg_stat_database_tup_deleted',
       'pg_stat_database_tup_fetched',
       'pg_stat_database_tup_inserted',
@@ -338,7 +343,10 @@ describe('content', () => {
     for (const expr of exprs) {
       for (const s of selectors(expr)) {
         if (s.metric.startsWith('pg_stat_database_')) expect(s.matchers).toContainEqual({ label: 'datname', op: '!~', value: 'template.*|' });
-        if (s.metric === 'pg_stat_activity_count') expect(s.matchers).toContainEqual({ label: 'state', op: '=', value: 'active' });
+        // Activity per database is of state "active"; the one server-wide sum (all states) is compared with max_connections.
+        if (s.metric === 'pg_stat_activity_count' && !expr.startsWith('sum(pg_stat_activity_count{instance=~"$instance"})')) {
+          expect(s.matchers).toContainEqual({ label: 'state', op: '=', value: 'active' });
+        }
       }
       // Labels differ across exporter versions: anything but pg_up is aggregated.
       if (!expr.startsWith('pg_up')) expect(expr).toMatch(/^(sum|max)( by \(datname\) )?\(/);
@@ -351,15 +359,19 @@ describe('content', () => {
       'redis_commands_processed_total',
       'redis_connected_clients',
       'redis_db_keys',
+      'redis_evicted_keys_total',
       'redis_keyspace_hits_total',
       'redis_keyspace_misses_total',
       'redis_memory_max_bytes',
       'redis_memory_used_bytes',
+      'redis_rejected_connections_total',
       'redis_up',
     ]);
     expect(exprs).toContain('redis_memory_max_bytes{instance=~"$instance"} > 0');
     expect(exprs).toContain('sum(redis_db_keys{instance=~"$instance"})');
-    for (const e of exprs.filter((x) => x.includes('redis_keyspace_misses_total'))) expect(e).toMatch(/ \/ clamp_min\(/);
+    // No fake 0 % while idle: the denominator is filtered (`> 0`), never clamped.
+    for (const e of exprs.filter((x) => x.includes('redis_keyspace_misses_total'))) expect(e).toMatch(/ \/ \(.* > 0\)$/);
+    for (const e of exprs) expect(e).not.toContain('clamp_min');
   });
 });
 

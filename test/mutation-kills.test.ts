@@ -443,7 +443,7 @@ describe('rule files and the generated API group', () => {
     expect(g.rules.map((r) => [r.record, r.expr])).toEqual([
       ['job:nanoe_api_requests:rate5m', `sum by (job, namespace) (rate(req_total{${job}}[5m]))`],
       ['job:nanoe_api_requests_5xx:rate5m', `sum by (job, namespace) (rate(req_total{${job},status_code=~"5.."}[5m])) or (sum by (job, namespace) (rate(req_total{${job}}[5m])) * 0)`],
-      ['job:nanoe_api_request_errors:ratio_rate5m', 'job:nanoe_api_requests_5xx:rate5m / clamp_min(job:nanoe_api_requests:rate5m, 1e-9)'],
+      ['job:nanoe_api_request_errors:ratio_rate5m', 'job:nanoe_api_requests_5xx:rate5m / (job:nanoe_api_requests:rate5m > 0)'],
       ['job:nanoe_api_request_duration_seconds_bucket:rate5m', `sum by (job, namespace, le) (rate(dur_seconds_bucket{${job}}[5m]))`],
       ['job:nanoe_api_request_duration_seconds:p50_rate5m', 'histogram_quantile(0.5, job:nanoe_api_request_duration_seconds_bucket:rate5m)'],
       ['job:nanoe_api_request_duration_seconds:p95_rate5m', 'histogram_quantile(0.95, job:nanoe_api_request_duration_seconds_bucket:rate5m)'],

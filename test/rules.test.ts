@@ -198,6 +198,7 @@ describe('rule loader', () => {
         'instance:node_cpu_utilisation:rate5m',
         'instance:node_memory_utilisation:ratio',
         'instance_mountpoint:node_filesystem_usage:ratio',
+        'instance_mountpoint:node_filesystem_inodes_usage:ratio',
         'instance:node_network_receive_bytes:rate5m',
         'instance:node_network_transmit_bytes:rate5m',
         ...Object.values(API_RECORDS),
@@ -231,7 +232,7 @@ describe('alerts', () => {
 
   test('include the four of the spec, named exactly, with their thresholds', () => {
     const byName = new Map(alerts.map((a) => [a.rule.alert, a.rule]));
-    expect(byName.get('HighErrorRate')).toMatchObject({ expr: 'job:nanoe_api_request_errors:ratio_rate5m > 0.05', for: '5m', labels: { severity: 'critical' } });
+    expect(byName.get('HighErrorRate')).toMatchObject({ expr: 'job:nanoe_api_request_errors:ratio_rate5m > 0.05\nand on (job, namespace)\njob:nanoe_api_requests:rate5m >= 0.1', for: '5m', labels: { severity: 'critical' } });
     expect(byName.get('APIHighResponseTime')).toMatchObject({ expr: 'job:nanoe_api_request_duration_seconds:p95_rate5m > 1', for: '5m', labels: { severity: 'warning' } });
     expect(byName.get('InstanceDown')).toMatchObject({ expr: 'up == 0', for: '1m', labels: { severity: 'critical' } });
     expect(byName.get('HighMemoryUsage')).toMatchObject({ expr: 'instance:node_memory_utilisation:ratio > 0.85', for: '5m', labels: { severity: 'warning' } });
@@ -329,6 +330,18 @@ describe('metric names', () => {
    * redis-exporter 1.45.0 metric lists, cAdvisor's documented metrics, and the /metrics of
    * Prometheus 2.42 and Alertmanager 0.25 on Debian 12).
    */
+  const PINNED_NODE_EXPORTER = 'node_exporter-1.11.1.names';
+  const PINNED_POSTGRES_EXPORTER = 'postgres_exporter-0.19.1.names';
+  const PINNED_REDIS_EXPORTER = 'redis_exporter-1.86.0.names';
+  const PINNED_CADVISOR = 'facts/cadvisor-0.60.5.json';
+  /** The names a pinned exporter exports: test/fixtures/metric-names/*.names, or the cAdvisor facts. */
+  function pinnedNames(source: string): Set<string> {
+    if (source.startsWith('facts/')) {
+      const facts = JSON.parse(fs.readFileSync(path.join(ROOT, source), 'utf8')) as { metrics: { name: string }[] };
+      return new Set(facts.metrics.map((m) => m.name));
+    }
+    return new Set(fs.readFileSync(path.join(ROOT, 'test', 'fixtures', 'metric-names', source), 'utf8').split('\n').map((l) => l.trim()));
+  }
   const SOURCE_METRICS: Record<string, string> = {
     up: 'Prometheus (per scrape target)',
     node_cpu_seconds_total: 'node-exporter 1.5.0',
@@ -357,6 +370,34 @@ describe('metric names', () => {
     kubelet_volume_stats_available_bytes: 'kubelet (facts/kubelet-unknown.json)',
     kubelet_volume_stats_used_bytes: 'kubelet (facts/kubelet-unknown.json)',
     alertmanager_cluster_members: 'Alertmanager v0.33.1 cluster/delegate.go',
+    // Issue 10 item 5 (mixin-grade alerts): checked against the pinned lists by the next test.
+    node_filesystem_readonly: PINNED_NODE_EXPORTER,
+    node_filesystem_files_free: PINNED_NODE_EXPORTER,
+    node_filesystem_files: PINNED_NODE_EXPORTER,
+    node_filesystem_device_error: PINNED_NODE_EXPORTER,
+    node_network_receive_errs_total: PINNED_NODE_EXPORTER,
+    node_network_transmit_errs_total: PINNED_NODE_EXPORTER,
+    node_network_receive_packets_total: PINNED_NODE_EXPORTER,
+    node_network_transmit_packets_total: PINNED_NODE_EXPORTER,
+    node_timex_offset_seconds: PINNED_NODE_EXPORTER,
+    node_timex_sync_status: PINNED_NODE_EXPORTER,
+    node_nf_conntrack_entries: PINNED_NODE_EXPORTER,
+    node_nf_conntrack_entries_limit: PINNED_NODE_EXPORTER,
+    pg_settings_max_connections: PINNED_POSTGRES_EXPORTER,
+    pg_stat_activity_count: PINNED_POSTGRES_EXPORTER,
+    pg_exporter_last_scrape_error: PINNED_POSTGRES_EXPORTER,
+    pg_stat_database_deadlocks: PINNED_POSTGRES_EXPORTER,
+    pg_stat_database_blks_hit: PINNED_POSTGRES_EXPORTER,
+    pg_stat_database_blks_read: PINNED_POSTGRES_EXPORTER,
+    redis_memory_used_bytes: PINNED_REDIS_EXPORTER,
+    redis_memory_max_bytes: PINNED_REDIS_EXPORTER,
+    redis_rejected_connections_total: PINNED_REDIS_EXPORTER,
+    redis_evicted_keys_total: PINNED_REDIS_EXPORTER,
+    redis_aof_last_write_status: PINNED_REDIS_EXPORTER,
+    redis_aof_enabled: PINNED_REDIS_EXPORTER,
+    container_oom_events_total: PINNED_CADVISOR,
+    container_cpu_cfs_throttled_periods_total: PINNED_CADVISOR,
+    container_cpu_cfs_periods_total: PINNED_CADVISOR,
     http_requests_total: 'the API (Go promhttp default, configurable)',
     http_request_duration_seconds_bucket: 'the API (Go promhttp default, configurable)',
   };
@@ -370,6 +411,14 @@ describe('metric names', () => {
     });
     return names;
   }
+
+  test('every name attributed to a pinned exporter is in its recorded name list', () => {
+    const missing = Object.entries(SOURCE_METRICS)
+      .filter(([, source]) => [PINNED_NODE_EXPORTER, PINNED_POSTGRES_EXPORTER, PINNED_REDIS_EXPORTER, PINNED_CADVISOR].includes(source))
+      .filter(([name, source]) => !pinnedNames(source).has(name))
+      .map(([name, source]) => `${name} (${source})`);
+    expect(missing).toEqual([]);
+  });
 
   test('every series a rule reads is exported by a real program or recorded by a shipped rule', () => {
     const recorded = recordedMetricNames(allFiles);

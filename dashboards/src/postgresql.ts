@@ -22,7 +22,7 @@ export function buildPostgresqlDashboard(): Dashboard {
   const dashboard = nanoeDashboard({
     uid: POSTGRESQL_DASHBOARD_UID,
     title: 'Nanoe PostgreSQL',
-    description: 'Availability, connections, row operations, open transactions and size of the Nanoe PostgreSQL databases (postgres-exporter).',
+    description: 'Availability, connections, row operations, open transactions, deadlocks, cache hit ratio and size of the Nanoe PostgreSQL databases (postgres-exporter).',
     variables: [
       queryVariable('instance', 'Server', 'label_values(pg_up, instance)', { multi: false }),
       queryVariable('datname', 'Database', 'label_values(pg_database_size_bytes{instance=~"$instance", datname!~"template.*|"}, datname)', {
@@ -104,10 +104,50 @@ export function buildPostgresqlDashboard(): Dashboard {
     )
     .withPanel(
       timeseriesPanel({
+        title: 'Connections and max_connections',
+        description: 'Client connections of every database and state together, against the server\'s max_connections (PostgresTooManyConnections fires above 80%).',
+        unit: units.Short,
+        min: 0,
+        queries: [
+          { expr: `sum(pg_stat_activity_count{${INSTANCE}})`, legend: 'connections' },
+          { expr: `max(pg_settings_max_connections{${INSTANCE}})`, legend: 'max_connections' },
+        ],
+      }),
+    )
+    .withPanel(
+      timeseriesPanel({
+        title: 'Deadlocks',
+        description: 'Deadlocks detected per second, per database; each one aborts a transaction (PostgresDeadlocks fires above 1 per minute).',
+        unit: units.OpsPerSecond,
+        min: 0,
+        queries: [{ expr: `sum by (datname) (rate(pg_stat_database_deadlocks{${DATABASES}}[$__rate_interval]))`, legend: '{{datname}}' }],
+      }),
+    )
+    .withPanel(
+      timeseriesPanel({
+        title: 'Cache hit ratio',
+        description: 'Share of block reads served from shared buffers, per database; no data while a database reads no block (PostgresLowCacheHitRatio fires below 90%).',
+        unit: units.PercentUnit,
+        min: 0,
+        max: 1,
+        queries: [
+          {
+            expr:
+              `sum by (datname) (rate(pg_stat_database_blks_hit{${DATABASES}}[$__rate_interval])) / ` +
+              `(sum by (datname) (rate(pg_stat_database_blks_hit{${DATABASES}}[$__rate_interval])) + ` +
+              `sum by (datname) (rate(pg_stat_database_blks_read{${DATABASES}}[$__rate_interval])) > 0)`,
+            legend: '{{datname}}',
+          },
+        ],
+      }),
+    )
+    .withPanel(
+      timeseriesPanel({
         title: 'Database size',
         description: 'Disk space used by each database.',
         unit: units.BytesIEC,
         min: 0,
+        width: 24,
         queries: [{ expr: `sum by (datname) (pg_database_size_bytes{${DATABASES}})`, legend: '{{datname}}' }],
       }),
     );

@@ -12,13 +12,13 @@ function perSecond(counter: string): string {
 }
 
 /**
- * Keyspace hits / (hits + misses) per instance. Without lookups the denominator is 0 and the ratio
- * NaN, so it is clamped to 1e-9: any real lookup rate (at least one per window) is far above that,
- * so the ratio stays exact with traffic and is 0 (not NaN) without.
+ * Keyspace hits / (hits + misses) per instance, only where there were lookups: without any the
+ * denominator is 0 and `> 0` drops it, so an idle instance shows no data instead of a fake 0 %
+ * (or NaN).
  */
 const HIT_RATIO =
   `${perSecond('redis_keyspace_hits_total')} / ` +
-  `clamp_min(${perSecond('redis_keyspace_hits_total')} + ${perSecond('redis_keyspace_misses_total')}, 1e-9)`;
+  `(${perSecond('redis_keyspace_hits_total')} + ${perSecond('redis_keyspace_misses_total')} > 0)`;
 
 export function buildRedisDashboard(): Dashboard {
   const dashboard = nanoeDashboard({
@@ -61,7 +61,7 @@ export function buildRedisDashboard(): Dashboard {
     .withPanel(
       statPanel({
         title: 'Cache hit ratio now',
-        description: 'Share of key lookups that found the key, per instance; 0 while there are no lookups.',
+        description: 'Share of key lookups that found the key, per instance; no data while there are no lookups.',
         unit: units.PercentUnit,
         thresholds: NEUTRAL,
         queries: [{ expr: HIT_RATIO, legend: '{{instance}}' }],
@@ -100,7 +100,7 @@ export function buildRedisDashboard(): Dashboard {
     .withPanel(
       timeseriesPanel({
         title: 'Cache hit ratio',
-        description: 'Share of key lookups that found the key, per instance; 0 while there are no lookups.',
+        description: 'Share of key lookups that found the key, per instance; no data while there are no lookups.',
         unit: units.PercentUnit,
         min: 0,
         max: 1,
@@ -109,11 +109,22 @@ export function buildRedisDashboard(): Dashboard {
     )
     .withPanel(
       timeseriesPanel({
+        title: 'Evictions and rejected connections',
+        description: 'Keys evicted to stay under maxmemory, and client connections rejected at maxclients, per second and instance (RedisEvictingKeys, RedisRejectedConnections).',
+        unit: units.OpsPerSecond,
+        min: 0,
+        queries: [
+          { expr: perSecond('redis_evicted_keys_total'), legend: '{{instance}} evicted keys' },
+          { expr: perSecond('redis_rejected_connections_total'), legend: '{{instance}} rejected connections' },
+        ],
+      }),
+    )
+    .withPanel(
+      timeseriesPanel({
         title: 'Keys',
         description: 'Keys in all databases of each instance.',
         unit: units.Short,
         min: 0,
-        width: 24,
         queries: [{ expr: `sum by (instance) (redis_db_keys{${INSTANCE}})`, legend: '{{instance}}' }],
       }),
     );

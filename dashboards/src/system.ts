@@ -95,10 +95,21 @@ export function buildSystemDashboard(): Dashboard {
     )
     .withPanel(
       timeseriesPanel({
+        title: 'Inode usage',
+        description: 'Used share of the inodes of each filesystem, per node and mount point; at 100% no file can be created, whatever the free space (NodeFilesystemAlmostOutOfInodes fires above 95%).',
+        unit: units.PercentUnit,
+        min: 0,
+        max: 1,
+        queries: [{ expr: `instance_mountpoint:node_filesystem_inodes_usage:ratio{${INSTANCE}}`, legend: '{{instance}} {{mountpoint}}' }],
+      }),
+    )
+    .withPanel(
+      timeseriesPanel({
         title: 'Network traffic',
         description: 'Bytes per second received and transmitted by each node, all physical interfaces together (5-minute rate).',
         unit: units.BytesPerSecondSI,
         min: 0,
+        width: 24,
         queries: [
           { expr: `instance:node_network_receive_bytes:rate5m{${INSTANCE}}`, legend: '{{instance}} receive' },
           { expr: `instance:node_network_transmit_bytes:rate5m{${INSTANCE}}`, legend: '{{instance}} transmit' },

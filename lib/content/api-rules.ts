@@ -105,9 +105,9 @@ export function apiRecordingRules(
             expr: `${by} (rate(${requests5xx}[5m])) or (${by} (rate(${requests}[5m])) * 0)`,
           },
           {
-            // clamp_min: an idle API has a 0 ratio, not NaN (0/0), so the panels show 0 % instead of a gap.
+            // `> 0`: an idle API has no error ratio (no data), not a fake 0 % (clamp_min) nor NaN (0/0).
             record: API_RECORDS.errorRatio,
-            expr: `${API_RECORDS.errorsRate} / clamp_min(${API_RECORDS.requestsRate}, 1e-9)`,
+            expr: `${API_RECORDS.errorsRate} / (${API_RECORDS.requestsRate} > 0)`,
           },
           {
             record: API_RECORDS.durationBucketRate,

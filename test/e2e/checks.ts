@@ -7,6 +7,7 @@
  */
 import { join } from 'node:path';
 import type { LRParser } from '@lezer/lr';
+import YAML from 'yaml';
 import { CADVISOR_DISABLED_METRICS } from '../../lib/components/cadvisor';
 import { API_RECORDS } from '../../lib/content/api-rules';
 import { loadDashboards, panelQueries, type DashboardJson, type PanelQuery } from '../../lib/content/dashboards';
@@ -379,13 +380,18 @@ interface AlertRuleInfo {
   readonly localFor: string;
 }
 
-/** The alert's expression in the loaded rules and its `> N` threshold. */
+/**
+ * The alert's expression in the loaded rules and its threshold: the first `> N` of the expression
+ * (guards such as HighErrorRate's minimum traffic follow it).
+ */
 function alertRule(stack: LocalStack, alert: string): AlertRuleInfo {
   for (const text of Object.values(stack.rules)) {
-    const m = new RegExp(`- alert: ${alert}\\s*\\n\\s*expr: (.*)`).exec(text);
-    if (m) {
-      const t = /> *([0-9.eE+-]+)\s*$/.exec(m[1].trim());
-      return { expr: m[1].trim(), threshold: t ? Number(t[1]) : NaN, localFor: LOCAL_FOR[alert] ?? '(generated)' };
+    const doc = YAML.parse(text) as { groups?: { rules?: { alert?: string; expr?: string }[] }[] } | null;
+    const rule = (doc?.groups ?? []).flatMap((g) => g.rules ?? []).find((r) => r.alert === alert);
+    if (rule?.expr !== undefined) {
+      const expr = String(rule.expr).trim();
+      const t = /> *([0-9.eE+-]+)/.exec(expr);
+      return { expr, threshold: t ? Number(t[1]) : NaN, localFor: LOCAL_FOR[alert] ?? '(generated)' };
     }
   }
   throw new Error(`alert ${alert} not found in the loaded rule files`);

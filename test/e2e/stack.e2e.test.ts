@@ -83,7 +83,7 @@ describe('localizing the generated Prometheus config (no daemons)', () => {
     const { rules, notes } = localizeRules(generated.ruleFiles);
     expect(notes).toHaveLength(Object.keys(LOCAL_FOR).length);
     const alerts = rules['alerts.rules.yaml'];
-    expect(alerts).toMatch(/alert: HighErrorRate\n\s+expr: job:nanoe_api_request_errors:ratio_rate5m > 0.05\n\s+for: 5s/);
+    expect(alerts).toMatch(/alert: HighErrorRate\n\s+expr: \|-\n\s+job:nanoe_api_request_errors:ratio_rate5m > 0.05\n\s+and on \(job, namespace\)\n\s+job:nanoe_api_requests:rate5m >= 0.1\n\s+for: 5s/);
     expect(alerts).toMatch(/alert: APIHighResponseTime\n\s+expr: .*\n\s+for: 5m/);
   });
 
