@@ -75,7 +75,9 @@ describe('lean metrics', () => {
 
   test('the keep rule drops an unread heavy family (pg_settings_*)', () => {
     const re = keepRegex(jobs(envs[0]).get('postgres-exporter'))!;
-    expect(re.test('pg_settings_max_connections')).toBe(false);
+    // (pg_settings_max_connections is read by PostgresTooManyConnections, so it is kept.)
+    expect(re.test('pg_settings_max_connections')).toBe(true);
+    expect(re.test('pg_settings_shared_buffers_bytes')).toBe(false);
     expect(re.test('redis_latency_percentiles_usec')).toBe(false);
   });
 
