@@ -13,6 +13,21 @@ const GRAFANA_DURATION_MACROS = /\$(__rate_interval|__interval|__range)\b|\$\{(_
 const GRAFANA_NUMERIC_MACROS = /\$(__interval_ms|__range_ms|__range_s)\b|\$\{(__interval_ms|__range_ms|__range_s)\}/g;
 const GRAFANA_VARIABLES = /\$\{[A-Za-z0-9_]+(?::[a-z]+)?\}|\$[A-Za-z_][A-Za-z0-9_]*/g;
 
+/**
+ * Parses a PromQL expression, once: the same rules and panels are parsed by the syntax check, the
+ * job check and the lean keep-lists, for every environment. Lezer trees are immutable, so sharing
+ * one per expression is safe.
+ */
+const parsed = new Map<string, ReturnType<LRParser['parse']>>();
+export function parsePromql(expr: string): ReturnType<LRParser['parse']> {
+  let tree = parsed.get(expr);
+  if (!tree) {
+    tree = parser.parse(expr);
+    parsed.set(expr, tree);
+  }
+  return tree;
+}
+
 /** Replaces Grafana macros and template variables so that the expression can be parsed as PromQL. */
 export function substituteGrafanaMacros(expr: string, variableValue = '.+'): string {
   return expr
@@ -33,7 +48,7 @@ export interface PromqlSyntaxError {
  */
 export function findPromqlSyntaxError(expr: string): PromqlSyntaxError | undefined {
   if (expr.trim() === '') return { offset: 0, message: 'empty expression' };
-  const tree = parser.parse(expr);
+  const tree = parsePromql(expr);
   let error: PromqlSyntaxError | undefined;
   tree.iterate({
     enter: (node) => {

@@ -1,10 +1,7 @@
-import type { LRParser } from '@lezer/lr';
 import type { SyntaxNode } from '@lezer/common';
 import { load } from 'js-yaml';
 import { ConfigError } from '../config/errors';
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { parser } = require('@prometheus-io/lezer-promql') as { parser: LRParser };
+import { parsePromql } from './promql';
 
 /**
  * Every rule reads its metrics only from the scrape job that owns them.
@@ -38,10 +35,22 @@ export interface SelectorUse {
 
 /** Every vector selector of `expr` with its metric name and its `job` matchers. */
 export function vectorSelectors(expr: string): SelectorUse[] {
+  let cached = selectorsOf.get(expr);
+  if (!cached) {
+    cached = findVectorSelectors(expr);
+    selectorsOf.set(expr, cached);
+  }
+  return cached;
+}
+
+/** The selectors of each expression seen: the same rules and panels are read for every environment. */
+const selectorsOf = new Map<string, SelectorUse[]>();
+
+function findVectorSelectors(expr: string): SelectorUse[] {
   const out: SelectorUse[] = [];
   const text = (n: SyntaxNode) => expr.slice(n.from, n.to);
   const unquote = (s: string) => (s.startsWith('`') ? s.slice(1, -1) : JSON.parse(s.startsWith("'") ? `"${s.slice(1, -1).replace(/"/g, '\\"')}"` : s) as string);
-  parser.parse(expr).iterate({
+  parsePromql(expr).iterate({
     enter: (ref) => {
       if (ref.name !== 'VectorSelector') return undefined;
       const node = ref.node;
