@@ -96,17 +96,26 @@ export function renderScrapeJob(t: ScrapeTarget): Record<string, unknown> {
     job_name: t.job,
     ...(t.scrapeInterval ? { scrape_interval: t.scrapeInterval } : {}),
     metrics_path: t.metricsPath ?? '/metrics',
-    // The target's own labels never override the ones Prometheus attaches (job, instance, namespace…).
+    ...guardFields(limits),
+    kubernetes_sd_configs: [{ role: 'endpointslice', namespaces: { names: [t.workload.namespace] } }],
+    ...(t.basicAuth ? { basic_auth: { username: t.basicAuth.username, password_file: `${secretMountPath(t.basicAuth.passwordSecret)}/password` } } : {}),
+    relabel_configs: relabel,
+    metric_relabel_configs: [FORGED_SERIES_DROP, ...(t.metricRelabelConfigs ?? [])],
+  };
+}
+
+/**
+ * What every job guards itself with: the target's own labels never override the ones Prometheus
+ * attaches (job, instance, namespace…), and one scrape may bring in only so much.
+ */
+function guardFields(limits: ScrapeLimits): Record<string, unknown> {
+  return {
     honor_labels: false,
     sample_limit: limits.sampleLimit,
     label_limit: limits.labelLimit ?? 30,
     label_name_length_limit: limits.labelNameLengthLimit ?? 128,
     label_value_length_limit: limits.labelValueLengthLimit ?? 1024,
     body_size_limit: limits.bodySizeLimit,
-    kubernetes_sd_configs: [{ role: 'endpointslice', namespaces: { names: [t.workload.namespace] } }],
-    ...(t.basicAuth ? { basic_auth: { username: t.basicAuth.username, password_file: `${secretMountPath(t.basicAuth.passwordSecret)}/password` } } : {}),
-    relabel_configs: relabel,
-    metric_relabel_configs: [FORGED_SERIES_DROP, ...(t.metricRelabelConfigs ?? [])],
   };
 }
 
@@ -143,12 +152,7 @@ export function renderNodeScrapeJob(t: NodeScrapeTarget): Record<string, unknown
     job_name: t.job,
     scheme: 'https',
     metrics_path: '/metrics',
-    honor_labels: false,
-    sample_limit: limits.sampleLimit,
-    label_limit: limits.labelLimit ?? 30,
-    label_name_length_limit: limits.labelNameLengthLimit ?? 128,
-    label_value_length_limit: limits.labelValueLengthLimit ?? 1024,
-    body_size_limit: limits.bodySizeLimit,
+    ...guardFields(limits),
     kubernetes_sd_configs: [{ role: 'node' }],
     authorization: { credentials_file: `${SERVICE_ACCOUNT_DIR}/token` },
     // Verified against the cluster CA: the token must never go to an address that only claims to be
