@@ -10,6 +10,10 @@ import { passwordVolume, publishThroughIngress, SECRET_FILE_MODE } from './publi
 import { UIDS } from './identities';
 import { Wiring, Workload, workloadPeer } from '../wiring/wiring';
 
+/** The init container's script: set the admin's password from the Secret, never fail the pod. */
+export const SYNC_ADMIN_PASSWORD_SCRIPT = 'grafana cli --homepath /usr/share/grafana admin reset-admin-password --password-from-stdin < "$GF_SECURITY_ADMIN_PASSWORD__FILE"'
+  + ' || echo "sync-admin-password: the admin password was not set from the Secret (a new database has no admin yet: Grafana creates it from the Secret); starting Grafana anyway" >&2';
+
 /** The headless Service that names every Grafana pod, ready or not. */
 export const GRAFANA_PODS_SERVICE = 'grafana-pods';
 
@@ -169,14 +173,17 @@ export class Grafana extends Construct {
     // GF_SECURITY_ADMIN_PASSWORD applies only when grafana.db has no admin yet; this sets the admin's
     // password from the Secret on every start, so rotating the Secret (and restarting) takes effect.
     // `grafana cli admin reset-admin-password --password-from-stdin` (Grafana docs, cli "Reset admin
-    // password"); on a new database the CLI creates it, with the admin from the same settings.
+    // password") updates user id 1, which exists only once Grafana has started once: on a new
+    // database it fails, and Grafana then creates the admin from the same Secret. A failure never
+    // keeps Grafana from starting (an init container that exits non-zero would, forever): it is
+    // logged, and the Secret's password applies on the next start.
     const syncAdminPassword: k8s.Container = {
       ...container({
         name: 'sync-admin-password', image: config.image, uid: GRAFANA_UID,
         resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
         env, volumeMounts: [...dataMounts, ...secretMounts],
       }),
-      command: ['sh', '-c', `exec grafana cli --homepath /usr/share/grafana admin reset-admin-password --password-from-stdin < "$GF_SECURITY_ADMIN_PASSWORD__FILE"`],
+      command: ['sh', '-c', SYNC_ADMIN_PASSWORD_SCRIPT],
     };
     new k8s.KubeDeployment(this, 'Deployment', {
       metadata: { name: 'grafana', namespace, labels },

@@ -7,7 +7,7 @@
  *   - every scrape job keeps its name, metrics_path and metric_relabel_configs, but its Kubernetes
  *     discovery (`kubernetes_sd_configs`) becomes a `static_configs` entry pointing at the local
  *     daemon that stands in for it (the explicit table LOCAL_JOB_TARGETS below). A job without a local
- *     stand-in is an error (only `cadvisor` is skipped: there is no cAdvisor package to run);
+ *     stand-in is an error (only the jobs of SKIPPED_JOBS are skipped: cAdvisor and the kubelet);
  *   - relabel_configs that only read Kubernetes discovery metadata (`__meta_kubernetes_*`) are dropped:
  *     discovery filters (keep/drop) have nothing to filter, and the labels they would copy
  *     (namespace, pod, node, instance for node agents) are set statically with local values instead;
