@@ -56,7 +56,7 @@ const targets = (n) => ({ cmd: NODE, args: ['build/bench-targets.js', '--targets
 const cases = [
   { id: 'floor', label: '`node -e 0` (floor)', cmd: NODE, args: ['-e', '0'] },
   { id: 'default', label: 'synth, default app (`node build/main.js`)', ...synth('default'), profile: true },
-  { id: 'typed', label: '`npm run synth` as typed, npm aside (`node scripts/synth.mjs`: content check + synth)', cmd: NODE, args: ['scripts/synth.mjs', '--out', out('typed')] },
+  { id: 'typed', label: '`npm run synth` as typed, npm aside (`node scripts/synth.cjs`: bundle check + synth)', cmd: NODE, args: ['scripts/synth.cjs', '--out', out('typed')] },
   ...(flag('--no-npm') || !hasNpm() ? [] : [{ id: 'npm', label: '`npm run synth` (npm start-up + content check + synth, for reference)', cmd: 'npm', args: ['run', '--silent', 'synth', '--', '--out', out('npm')], rss: false }]),
   { id: 'envs-1', label: 'synth, 1 environment (generated)', ...synth('envs-1', '--config', configs[1]) },
   { id: 'envs-10', label: 'synth, 10 environments', ...synth('envs-10', '--config', configs[10]) },
