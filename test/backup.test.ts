@@ -134,7 +134,7 @@ describe('Backups construct', () => {
   test('the Grafana job uses the SQLite image on Grafana\'s node with grafana-data', () => {
     const pod = podSpecOf(grafanaCron);
     const [c] = pod.containers;
-    expect(c.image).toBe(DEFAULT_BACKUP_IMAGES.sqlite);
+    expect(c.image).toBe(DEFAULT_BACKUP_IMAGES.python);
     expect(c.command).toEqual(['/bin/sh', '/scripts/grafana-backup.sh']);
     expect(envOf(c)).toMatchObject({ DB_PATH: '/var/lib/grafana/grafana.db', BACKUP_DIR: '/backups', KEEP: '3' });
     expect(pod.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].labelSelector.matchLabels).toEqual(selectorLabels('grafana'));

@@ -33,7 +33,7 @@ export const COMPONENTS: Record<BackupComponent, ComponentSpec> = {
     uid: UIDS.grafana,
     dataMount: '/var/lib/grafana',
     dataClaim: () => 'grafana-data',
-    image: (i) => i.sqlite,
+    image: (i) => i.python,
   },
 };
 

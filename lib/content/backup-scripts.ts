@@ -6,7 +6,7 @@ export const BACKUP_SCRIPTS_DIR = resolve(__dirname, basename(__dirname) === 'bu
 /** The ConfigMap that holds the scripts; the backup CronJobs and the restore Jobs mount it at `/scripts`. */
 export const BACKUP_SCRIPTS_CONFIGMAP = 'monitoring-backup-scripts';
 /** The files of `backup/` that the ConfigMap carries, byte for byte. */
-export const BACKUP_SCRIPT_FILES = ['common.sh', 'prometheus-backup.sh', 'prometheus-restore.sh', 'grafana-backup.sh', 'grafana-restore.sh'] as const;
+export const BACKUP_SCRIPT_FILES = ['common.sh', 'prometheus-backup.sh', 'prometheus-restore.sh', 'grafana-backup.sh', 'grafana-restore.sh', 'sqlite.py'] as const;
 export const S3_SCRIPT_KEY = 's3.sh';
 
 /**
