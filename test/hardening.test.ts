@@ -95,7 +95,7 @@ describe('3. one identity per component; credentials as files', () => {
         if (o.metadata.namespace === 'nanoe' && !c.name.endsWith('-exporter')) continue; // the backend's own containers
         expect((c.args ?? []).join(' ')).not.toMatch(/\$\([A-Z_]*PASSWORD\)|:\/\/[^/\s]*:[^/\s]*@/);
         const secretEnv = (c.env ?? []).filter((e: any) => e.valueFrom?.secretKeyRef).map((e: any) => e.name);
-        expect(secretEnv.filter((n: string) => !['REDIS_PASSWORD', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'].includes(n))).toEqual([]);
+        expect(secretEnv.filter((n: string) => !['REDIS_PASSWORD'].includes(n))).toEqual([]);
       }
     }
     const ne = podOf(find(objects, 'DaemonSet', 'node-exporter')).containers[0];

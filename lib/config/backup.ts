@@ -10,7 +10,10 @@ export interface S3BackupConfig {
   readonly bucket: string;
   /** Region for request signing (any value for most S3-compatible stores). @default 'us-east-1' */
   readonly region: string;
-  /** Secret (created by the operator) with keys `access-key-id` and `secret-access-key`. */
+  /**
+   * Secret (created by the operator) with key `credentials`: an AWS shared credentials file with a
+   * `[default]` profile (`aws_access_key_id`, `aws_secret_access_key`); docs/backup-restore.md.
+   */
   readonly credentialsSecret: string;
   /** CIDR the endpoint's addresses are in; the backup pods may open connections there on the endpoint's port. */
   readonly egressCidr: string;

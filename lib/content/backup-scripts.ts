@@ -21,7 +21,8 @@ export const S3_SCRIPT = `#!/bin/sh
 #                       delete the oldest backups in the bucket until KEEP remain
 #   S3_ACTION=download  download BACKUP_NAME of COMPONENT into BACKUP_DIR/COMPONENT/
 # Environment: S3_ENDPOINT, S3_BUCKET, COMPONENT, BACKUP_DIR (default /backups), KEEP (default 7),
-# BACKUP_NAME (download); AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_DEFAULT_REGION for the CLI.
+# BACKUP_NAME (download); AWS_SHARED_CREDENTIALS_FILE (the keys, never in the environment) and
+# AWS_DEFAULT_REGION for the CLI.
 set -eu
 export LC_ALL=C
 umask 027
