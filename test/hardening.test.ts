@@ -12,7 +12,8 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { parse } from 'yaml';
 import { SYNC_ADMIN_PASSWORD_SCRIPT } from '../lib/components/grafana';
-import { buildAllVariants, find, K8sObject, ROOT } from './support/app';
+import { restoreJob } from '../lib/components/restore-job';
+import { allOptions, buildAllVariants, configWith, find, K8sObject, objectsOf, ROOT } from './support/app';
 
 const variants = buildAllVariants();
 
@@ -120,10 +121,36 @@ describe('4. Grafana hardened', () => {
 });
 
 describe('5. secrets stay secrets', () => {
-  test.each(variants.map((v) => [v.label, v.objects] as const))('%s: every Secret volume is mode 0440', (_l, objects) => {
-    for (const o of [...workloads(objects), ...objects.filter((x) => x.kind === 'StatefulSet' && x.metadata.namespace === 'nanoe')]) {
-      for (const v of podOf(o).volumes ?? []) if (v.secret) expect({ o: o.metadata.name, v: v.name, mode: v.secret.defaultMode }).toEqual({ o: o.metadata.name, v: v.name, mode: 0o440 });
+  /** The restore Jobs (not in dist: `restoreJob()` renders them on demand), from the volume and from S3. */
+  const restoreJobs = (label: string): K8sObject[] => {
+    const env = buildEnvironments({ root: ROOT, configFile: configWith(allOptions) }).find((e) => label.startsWith(e.config.name));
+    if (!env?.config.backup.enabled) return [];
+    return (['prometheus', 'grafana'] as const).flatMap((c) => [false, true].map((fromS3) => restoreJob(c, '20261124T101500Z', env.config, { fromS3 }) as K8sObject));
+  };
+  test.each(variants.map((v) => [v.label, v.objects] as const))('%s: every Secret volume (and every item, and every projected Secret) is mode 0440', (label, objects) => {
+    const pods = [...workloads(objects), ...objects.filter((x) => x.kind === 'StatefulSet' && x.metadata.namespace === 'nanoe'), ...restoreJobs(label)];
+    let seen = 0;
+    for (const o of pods) {
+      for (const v of podOf(o).volumes ?? []) {
+        const secrets = [v.secret, ...(v.projected?.sources ?? []).map((s: any) => s.secret)].filter(Boolean);
+        for (const s of secrets) {
+          seen++;
+          const modes = [s.defaultMode ?? v.projected?.defaultMode, ...(s.items ?? []).filter((i: any) => i.mode !== undefined).map((i: any) => i.mode)];
+          expect({ o: o.metadata.name, v: v.name, modes }).toEqual({ o: o.metadata.name, v: v.name, modes: modes.map(() => 0o440) });
+        }
+      }
     }
+    expect(seen).toBeGreaterThan(0);
+  });
+
+  test('a backend namespace the stack creates enforces Pod Security "baseline" and warns and audits at "restricted"', () => {
+    const [env] = buildEnvironments({ root: ROOT, configFile: configWith((d) => { d.defaults.backend.createNamespace = true; }) });
+    const ns = find(objectsOf(env), 'Namespace', env.config.backend.namespace);
+    expect(ns.metadata.labels).toMatchObject({
+      'pod-security.kubernetes.io/enforce': 'baseline',
+      'pod-security.kubernetes.io/warn': 'restricted',
+      'pod-security.kubernetes.io/audit': 'restricted',
+    });
   });
 });
 
