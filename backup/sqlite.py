@@ -3,9 +3,9 @@ module (the Docker Official Image python:<version>-alpine ships it; no sqlite3 c
 
   python3 sqlite.py backup SRC DEST BUSY_TIMEOUT_MS
       One consistent online copy of SRC into the new file DEST with the SQLite backup API. SRC is
-      opened read-only (the backup job mounts Grafana's volume read-only and reads grafana.db
-      through its group). A read transaction is opened first (waiting up to BUSY_TIMEOUT_MS for a
-      writer), then every page is copied in one backup step inside it: the copy is the database as
+      opened read-only (mode=ro: the live database is never written to; with Grafana's default
+      rollback journal this works with read access alone, in WAL mode the -shm needs write
+      access). A read transaction is opened first (waiting up to BUSY_TIMEOUT_MS for a writer), then every page is copied in one backup step inside it: the copy is the database as
       of one instant, and the step never starts over because of a concurrent commit. The copy is
       left in rollback-journal mode (journal_mode=DELETE), whatever the source's mode.
   python3 sqlite.py check DB

@@ -85,7 +85,7 @@ describe('2. every state-changing API needs credentials, in cluster too', () => 
 });
 
 describe('3. one identity per component; credentials as files', () => {
-  test.each(variants.map((v) => [v.label, v.objects] as const))('%s: distinct uids, no hostPID, no secret in argv or (but for two documented gaps) env', (_l, objects) => {
+  test.each(variants.map((v) => [v.label, v.objects] as const))('%s: distinct uids, no hostPID, no secret in argv or (but for REDIS_PASSWORD, a documented gap) env', (_l, objects) => {
     const uidOf = (name: string, kind: string) => { const p = podOf(find(objects, kind, name)); return p.containers[0].securityContext.runAsUser ?? p.securityContext.runAsUser; };
     const uids = [uidOf('prometheus', 'StatefulSet'), uidOf('alertmanager', 'StatefulSet'), uidOf('grafana', 'Deployment'), uidOf('node-exporter', 'DaemonSet')];
     expect(new Set(uids).size).toBe(uids.length);
