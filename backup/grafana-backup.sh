@@ -1,13 +1,14 @@
 #!/bin/sh
 # grafana-backup.sh: one consistent online backup of Grafana's SQLite database (POSIX sh).
 #
-# 1. Copy DB_PATH with the SQLite online backup API (sqlite3 ".backup") inside one read
-#    transaction: the copy is the database as of one instant, whatever Grafana writes meanwhile,
-#    and includes anything still in a -wal file. Never a plain `cp` of a live database.
-#    Why the read transaction: without it, ".backup" copies 100 pages per step and starts over
-#    whenever another process commits in between, so on a database that is written to all the time
-#    it never finishes (measured). Holding a read transaction makes Grafana's writes wait (its
-#    SQLite busy timeout is 5 s) for as long as the copy takes, milliseconds for a few MB.
+# 1. Copy DB_PATH with the SQLite online backup API (sqlite.py backup: Python's sqlite3 module),
+#    the source opened read-only, all pages in one step inside one read transaction: the copy is
+#    the database as of one instant, whatever Grafana writes meanwhile, and includes anything
+#    still in a -wal file. Never a plain `cp` of a live database.
+#    Why one step in a read transaction: a backup in small steps starts over whenever another
+#    process commits in between, so on a database that is written to all the time it never
+#    finishes (measured with sqlite3 ".backup"). Holding a read transaction makes Grafana's writes
+#    wait (its SQLite busy timeout is 5 s) for as long as the copy takes, milliseconds for a few MB.
 # 2. PRAGMA integrity_check on the copy must answer "ok".
 # 3. SHA256SUMS, then BACKUP-INFO (the completion marker), then rename
 #    <BACKUP_DIR>/grafana/<UTC timestamp>.partial/ to <UTC timestamp>/ (atomic).
@@ -23,6 +24,7 @@ export LC_ALL=C
 umask 027
 
 . "$(dirname "$0")/common.sh"
+SQLITE_PY=$(dirname "$0")/sqlite.py
 
 DB_PATH=${DB_PATH:-/var/lib/grafana/grafana.db}
 BACKUP_DIR=${BACKUP_DIR:-/backups}
@@ -67,17 +69,14 @@ partial=$dest_root/$ts.partial
 mkdir "$partial"
 copy=$partial/grafana.db
 log "copying $DB_PATH with the SQLite backup API"
-# -bail: stop at the first error. BEGIN + a read open the read transaction ".backup" then runs in.
-sqlite3 -bail -cmd ".timeout $BUSY_TIMEOUT_MS" "$DB_PATH" \
-  "BEGIN" "SELECT count(*) FROM sqlite_master" ".backup '$copy'" "COMMIT" >/dev/null ||
-  die "sqlite3 .backup of $DB_PATH failed"
-[ -s "$copy" ] || die "sqlite3 .backup wrote no file"
+python3 "$SQLITE_PY" backup "$DB_PATH" "$copy" "$BUSY_TIMEOUT_MS" || die "SQLite backup of $DB_PATH failed"
+[ -s "$copy" ] || die "the SQLite backup wrote no file"
 
-check=$(sqlite3 -bail "$copy" "PRAGMA integrity_check") || die "integrity_check could not run on the copy"
+check=$(python3 "$SQLITE_PY" check "$copy") || die "integrity_check could not run on the copy"
 [ "$check" = ok ] || die "integrity_check of the copy: $check"
-tables=$(sqlite3 -bail "$copy" "SELECT count(*) FROM sqlite_master WHERE type = 'table'")
-dashboards=$(sqlite3 -bail "$copy" "SELECT CASE WHEN EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'dashboard') THEN 'yes' ELSE 'no' END")
-if [ "$dashboards" = yes ]; then dashboards=$(sqlite3 -bail "$copy" "SELECT count(*) FROM dashboard"); else dashboards=none; fi
+counts=$(python3 "$SQLITE_PY" stats "$copy") || die "could not count the tables of the copy"
+tables=${counts% *}
+dashboards=${counts#* }
 
 (cd "$partial" && sha256sum grafana.db) >"$partial/SHA256SUMS"
 kib=$(du -sk "$copy" | cut -f 1)

@@ -23,6 +23,7 @@ export LC_ALL=C
 umask 027
 
 . "$(dirname "$0")/common.sh"
+SQLITE_PY=$(dirname "$0")/sqlite.py
 
 : "${BACKUP_NAME:?set BACKUP_NAME to a backup such as 20261124T101500Z, or latest}"
 DB_PATH=${DB_PATH:-/var/lib/grafana/grafana.db}
@@ -32,7 +33,7 @@ BACKUP_DIR=$(cd "$BACKUP_DIR" && pwd) # absolute: later steps change directory
 LIVE_CHECK_URL=${LIVE_CHECK_URL:-}
 
 integrity() { # prints "ok" or the problems
-  sqlite3 -bail "$1" "PRAGMA integrity_check" 2>&1 || true
+  python3 "$SQLITE_PY" check "$1" 2>&1 || true
 }
 
 src_root=$BACKUP_DIR/grafana

@@ -134,7 +134,7 @@ describe('Backups construct', () => {
   test('the Grafana job uses the SQLite image on Grafana\'s node with grafana-data', () => {
     const pod = podSpecOf(grafanaCron);
     const [c] = pod.containers;
-    expect(c.image).toBe(DEFAULT_BACKUP_IMAGES.sqlite);
+    expect(c.image).toBe(DEFAULT_BACKUP_IMAGES.python);
     expect(c.command).toEqual(['/bin/sh', '/scripts/grafana-backup.sh']);
     expect(envOf(c)).toMatchObject({ DB_PATH: '/var/lib/grafana/grafana.db', BACKUP_DIR: '/backups', KEEP: '3' });
     expect(pod.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].labelSelector.matchLabels).toEqual(selectorLabels('grafana'));
@@ -170,8 +170,14 @@ describe('Backups construct', () => {
       expect(upload.image).toBe(DEFAULT_BACKUP_IMAGES.awsCli);
       expect(upload.command).toEqual(['/bin/sh', '/scripts/s3.sh']);
       const env = envOf(upload);
-      expect(env.AWS_ACCESS_KEY_ID).toEqual({ secretKeyRef: { name: 'backup-s3-credentials', key: 'access-key-id' } });
-      expect(env.AWS_SECRET_ACCESS_KEY).toEqual({ secretKeyRef: { name: 'backup-s3-credentials', key: 'secret-access-key' } });
+      // The keys as a shared credentials file from the Secret, in this container only; none in any env.
+      expect(env.AWS_SHARED_CREDENTIALS_FILE).toBe('/etc/aws/credentials');
+      expect(upload.volumeMounts).toContainEqual({ name: 's3-credentials', mountPath: '/etc/aws', readOnly: true });
+      expect(pod.volumes).toContainEqual({ name: 's3-credentials', secret: { secretName: 'backup-s3-credentials', items: [{ key: 'credentials', path: 'credentials' }], defaultMode: 0o440 } });
+      for (const c of [...pod.initContainers, ...pod.containers]) {
+        expect({ c: c.name, secretEnv: (c.env ?? []).filter((e: any) => e.valueFrom).map((e: any) => e.name) }).toEqual({ c: c.name, secretEnv: [] });
+        if (c !== upload) expect((c.volumeMounts ?? []).map((m: any) => m.name)).not.toContain('s3-credentials');
+      }
       expect(env).toMatchObject({ S3_ACTION: 'upload', COMPONENT: component, S3_ENDPOINT: 'https://minio.example.com:9000', S3_BUCKET: S3.bucket, AWS_DEFAULT_REGION: 'eu-central-1', KEEP: '3' });
       const policy = get(s3objs, 'NetworkPolicy', `${component}-backup`);
       expect(policy.spec.egress).toContainEqual({ to: [{ ipBlock: { cidr: '52.219.0.0/16' } }], ports: [{ protocol: 'TCP', port: 9000 }] });
@@ -233,6 +239,7 @@ describe('restoreJob', () => {
     expect(schemaErrors([job])).toEqual([]);
     const pod = podSpecOf(job);
     expect(pod.initContainers.map((c: any) => [c.name, envOf(c).S3_ACTION, envOf(c).BACKUP_NAME])).toEqual([['download', 'download', '20261124T101500Z']]);
+    expect(pod.volumes.filter((v: any) => v.secret).map((v: any) => [v.name, v.secret.items])).toEqual([['s3-credentials', [{ key: 'credentials', path: 'credentials' }]]]);
     expect(envOf(pod.containers[0])).toMatchObject({ DB_PATH: '/var/lib/grafana/grafana.db', LIVE_CHECK_URL: 'http://grafana-pods.monitoring.svc:3000/api/health' });
     expect(pod.volumes).toContainEqual({ name: 'data', persistentVolumeClaim: { claimName: 'grafana-data' } });
     expect(restoreJobYaml('grafana', '20261124T101500Z', cfg)).toMatch(/^apiVersion: batch\/v1\nkind: Job\n/);

@@ -112,7 +112,7 @@ describe('images default to versions.json; a mirror keeps the tested tag', () =>
   test('with no image set, every component runs the image versions.json pins', () => {
     const [dev] = buildEnvironments({ root: ROOT, environments: ['dev'] });
     const table = JSON.parse(readFileSync(join(ROOT, 'versions.json'), 'utf8')).components;
-    expect([dev.config.prometheus.image, dev.config.grafana.image, dev.config.cadvisor.image, dev.config.backend.redis.image, dev.config.backup.images.sqlite])
-      .toEqual([table.prometheus.image, table.grafana.image, table.cadvisor.image, table.redisExporter.image, table.sqlite.image]);
+    expect([dev.config.prometheus.image, dev.config.grafana.image, dev.config.cadvisor.image, dev.config.backend.redis.image, dev.config.backup.images.python])
+      .toEqual([table.prometheus.image, table.grafana.image, table.cadvisor.image, table.redisExporter.image, table.python.image]);
   });
 });

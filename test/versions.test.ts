@@ -26,9 +26,9 @@ test('the README table lists exactly the versions.json releases', () => {
   expect(rows).toEqual(expectedRows());
 });
 
-test('each image tag is the upstream version (with or without a leading v)', () => {
+test('each image tag is the upstream version (with or without a leading v), followed by its variant when one is named', () => {
   for (const [name, c] of Object.entries(VERSION_TABLE.components)) {
-    expect({ name, tag: c.image.split(':').pop()!.replace(/^v/, '') }).toEqual({ name, tag: c.upstream });
+    expect({ name, tag: c.image.split(':').pop()!.replace(/^v/, '') }).toEqual({ name, tag: c.variant ? `${c.upstream}-${c.variant}` : c.upstream });
   }
 });
 

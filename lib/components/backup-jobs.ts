@@ -5,7 +5,7 @@ import { selectorLabels } from '../wiring/labels';
 import { scrapeServiceName } from '../wiring/scrape-target';
 import { container, restrictedPodSecurity } from './pod-security';
 import { UIDS } from './identities';
-import { passwordVolume } from './published-service';
+import { passwordVolume, SECRET_FILE_MODE } from './published-service';
 
 // The pieces every backup and restore pod is made of; `Backups` and `restoreJob` put them together.
 
@@ -33,7 +33,7 @@ export const COMPONENTS: Record<BackupComponent, ComponentSpec> = {
     uid: UIDS.grafana,
     dataMount: '/var/lib/grafana',
     dataClaim: () => 'grafana-data',
-    image: (i) => i.sqlite,
+    image: (i) => i.python,
   },
 };
 
@@ -79,19 +79,28 @@ export function scriptContainer(
   };
 }
 
-/** The container that runs `s3.sh` with the bucket's credentials from the Secret. */
+/** Where the S3 uploader finds the bucket's credentials file (the Secret's key `credentials`). */
+const S3_CREDENTIALS_DIR = '/etc/aws';
+/** Name of the volume `s3Container` mounts; `backupJobSpec` adds it (`s3CredentialsSecret`) to the pod. */
+export const S3_CREDENTIALS_VOLUME = 's3-credentials';
+
+/**
+ * The container that runs `s3.sh`. The bucket's keys reach the AWS CLI as a shared credentials file
+ * (`AWS_SHARED_CREDENTIALS_FILE`, aws-cli `awscli/botocore/configprovider.py`; profile `default`,
+ * keys `aws_access_key_id` / `aws_secret_access_key`, `credentials.py` SharedCredentialProvider):
+ * the Secret's key `credentials`, mounted read-only with mode 0440 in this container only — never
+ * in the environment, where `/proc/<pid>/environ` of the same uid would show them.
+ */
 export function s3Container(
   name: string, component: BackupComponent, s3: S3BackupConfig, images: BackupImages, vars: Record<string, string>,
 ): k8s.Container {
-  const secret = (n: string, key: string): k8s.EnvVar => ({ name: n, valueFrom: { secretKeyRef: { name: s3.credentialsSecret, key } } });
   return {
     ...container({
-      // Its own uid: the S3 keys in its environment are not readable by the component's processes.
+      // Its own uid, and the only container that mounts the credentials.
       name, image: images.awsCli, uid: UIDS.backupS3, resources: JOB_RESOURCES.awsCli,
       env: [
-        secret('AWS_ACCESS_KEY_ID', 'access-key-id'),
-        secret('AWS_SECRET_ACCESS_KEY', 'secret-access-key'),
         ...env({
+          AWS_SHARED_CREDENTIALS_FILE: `${S3_CREDENTIALS_DIR}/credentials`,
           ...vars,
           COMPONENT: component,
           BACKUP_DIR: BACKUP_MOUNT,
@@ -107,6 +116,7 @@ export function s3Container(
         { name: 'backups', mountPath: BACKUP_MOUNT },
         { name: 'scripts', mountPath: '/scripts', readOnly: true },
         { name: 'tmp', mountPath: '/tmp' },
+        { name: S3_CREDENTIALS_VOLUME, mountPath: S3_CREDENTIALS_DIR, readOnly: true },
       ],
     }),
     command: ['/bin/sh', `/scripts/${S3_SCRIPT_KEY}`],
@@ -129,7 +139,7 @@ function jobVolumes(component: BackupComponent, replica = 0): k8s.Volume[] {
  * context of the component's user, and the data, backup, scripts and tmp volumes.
  */
 export function backupJobSpec(component: BackupComponent, labels: Record<string, string>, deadlineSeconds: number,
-  pod: { initContainers?: k8s.Container[]; containers: k8s.Container[]; affinity?: k8s.Affinity; passwordSecret?: string }, replica = 0): k8s.JobSpec {
+  pod: { initContainers?: k8s.Container[]; containers: k8s.Container[]; affinity?: k8s.Affinity; passwordSecret?: string; s3CredentialsSecret?: string }, replica = 0): k8s.JobSpec {
   return {
     backoffLimit: 1,
     activeDeadlineSeconds: deadlineSeconds,
@@ -143,10 +153,19 @@ export function backupJobSpec(component: BackupComponent, labels: Record<string,
         affinity: pod.affinity,
         initContainers: pod.initContainers?.length ? pod.initContainers : undefined,
         containers: pod.containers,
-        volumes: [...jobVolumes(component, replica), ...(pod.passwordSecret ? [passwordVolume(PROMETHEUS_PASSWORD_VOLUME, pod.passwordSecret)] : [])],
+        volumes: [
+          ...jobVolumes(component, replica),
+          ...(pod.passwordSecret ? [passwordVolume(PROMETHEUS_PASSWORD_VOLUME, pod.passwordSecret)] : []),
+          ...(pod.s3CredentialsSecret ? [s3CredentialsVolume(pod.s3CredentialsSecret)] : []),
+        ],
       },
     },
   };
+}
+
+/** The bucket's credentials file: only the Secret's key `credentials`, mode 0440. */
+function s3CredentialsVolume(secret: string): k8s.Volume {
+  return { name: S3_CREDENTIALS_VOLUME, secret: { secretName: secret, items: [{ key: 'credentials', path: 'credentials' }], defaultMode: SECRET_FILE_MODE } };
 }
 
 /** Adds PROMETHEUS_USERNAME and PROMETHEUS_PASSWORD (from the Secret's key `password`) when Prometheus asks for basic auth. */

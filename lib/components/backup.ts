@@ -125,7 +125,10 @@ export class Backups extends Construct {
     const labels = standardLabels(`${component}-backup`, 'backup');
     // With a bucket, the backup runs first (init container) and the upload after it, in the same pod.
     const pod = config.s3
-      ? { affinity, passwordSecret, initContainers: [backup], containers: [s3Container('upload', component, config.s3, config.images, { S3_ACTION: 'upload', KEEP: String(config.keep) })] }
+      ? {
+        affinity, passwordSecret, s3CredentialsSecret: config.s3.credentialsSecret,
+        initContainers: [backup], containers: [s3Container('upload', component, config.s3, config.images, { S3_ACTION: 'upload', KEEP: String(config.keep) })],
+      }
       : { affinity, passwordSecret, containers: [backup] };
     new k8s.KubeCronJob(this, `CronJob-${component}`, {
       metadata: { name: `${component}-backup`, namespace, labels },

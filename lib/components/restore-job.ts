@@ -77,7 +77,7 @@ export function restoreJob(component: BackupComponent, backupName: string, confi
       name: `restore-${target}-${backupName.toLowerCase()}`, namespace, labels,
       annotations: { 'nanoe-monitoring/backup': backupName, 'nanoe-monitoring/restores': spec.dataClaim(replica) },
     },
-    spec: backupJobSpec(component, labels, 6 * 3600, { initContainers: download, containers: [restore] }, replica),
+    spec: backupJobSpec(component, labels, 6 * 3600, { initContainers: download, containers: [restore], s3CredentialsSecret: download.length ? s3?.credentialsSecret : undefined }, replica),
   };
   return toJsonInOrder({ apiVersion: 'batch/v1', kind: 'Job', ...job }, (j) => ({ ...k8s.KubeJob.GVK, ...k8s.toJson_KubeJobProps(j) }));
 }

@@ -187,7 +187,12 @@ export class MonitoringStack extends Chart {
     // Host network, PID and paths are beyond "baseline": the node agents get a namespace of their own
     // at "privileged", with warnings and audit at baseline so every exception stays visible.
     ns('NodeAgentsNamespace', config.nodeAgentsNamespace, podSecurity('privileged', 'baseline'), 'namespace');
-    if (config.backend.createNamespace) ns('BackendNamespace', config.backend.namespace, {}, 'backend-namespace');
+    // The backend's namespace holds the backend's own pods, whose security this stack does not
+    // control (images that start as root, such as the official postgres and redis ones, are
+    // common): enforcing "restricted" could keep the API or a database from starting. "baseline"
+    // is enforced (no privileged, host namespaces or hostPath), "restricted" is warned about and
+    // audited, so every gap is visible; the exporter sidecars meet "restricted" themselves.
+    if (config.backend.createNamespace) ns('BackendNamespace', config.backend.namespace, podSecurity('baseline', 'restricted'), 'backend-namespace');
   }
 
   /** Loads the backend's manifests, adds the exporter sidecars and declares their scrape targets. */

@@ -10,7 +10,10 @@ export interface S3BackupConfig {
   readonly bucket: string;
   /** Region for request signing (any value for most S3-compatible stores). @default 'us-east-1' */
   readonly region: string;
-  /** Secret (created by the operator) with keys `access-key-id` and `secret-access-key`. */
+  /**
+   * Secret (created by the operator) with key `credentials`: an AWS shared credentials file with a
+   * `[default]` profile (`aws_access_key_id`, `aws_secret_access_key`); docs/backup-restore.md.
+   */
   readonly credentialsSecret: string;
   /** CIDR the endpoint's addresses are in; the backup pods may open connections there on the endpoint's port. */
   readonly egressCidr: string;
@@ -20,8 +23,11 @@ export interface S3BackupConfig {
 export interface BackupImages {
   /** Has sh and curl (Prometheus snapshot API). @default the image versions.json pins */
   readonly curl: string;
-  /** Has sh and sqlite3 (SQLite online backup). @default the image versions.json pins */
-  readonly sqlite: string;
+  /**
+   * Has sh and python3 with the sqlite3 module (SQLite online backup, `backup/sqlite.py`): the Docker
+   * Official Image `python:<version>-alpine`. @default the image versions.json pins
+   */
+  readonly python: string;
   /** Has sh and the AWS CLI (S3 upload and download); used only when `s3` is set. @default the image versions.json pins */
   readonly awsCli: string;
 }
@@ -51,7 +57,7 @@ export interface BackupConfig {
 /** The images used by default: the releases versions.json pins. */
 export const DEFAULT_BACKUP_IMAGES: BackupImages = {
   curl: pinnedImage('curl'),
-  sqlite: pinnedImage('sqlite'),
+  python: pinnedImage('python'),
   awsCli: pinnedImage('awsCli'),
 };
 
@@ -121,7 +127,7 @@ export const BACKUP_SHAPE: Shape = {
   storage: { prometheus: storage, grafana: storage },
   storageClass: nullable(dnsName),
   s3: nullable({ endpoint: url(true), bucket: bucketName, region: text, credentialsSecret: secretName, egressCidr: cidr }),
-  images: { curl: image, sqlite: image, awsCli: image },
+  images: { curl: image, python: image, awsCli: image },
 };
 
 /** Throws a ConfigError naming the field when `config` does not have the shape of `BackupConfig`. */

@@ -18,7 +18,7 @@ const IMAGE_FIELDS: readonly (readonly [path: readonly string[], component: Pinn
   [['backend', 'postgres', 'image'], 'postgresExporter'],
   [['backend', 'redis', 'image'], 'redisExporter'],
   [['backup', 'images', 'curl'], 'curl'],
-  [['backup', 'images', 'sqlite'], 'sqlite'],
+  [['backup', 'images', 'python'], 'python'],
   [['backup', 'images', 'awsCli'], 'awsCli'],
   [['prometheus', 'thanosSidecar', 'image'], 'thanos'],
 ];

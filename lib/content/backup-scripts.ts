@@ -6,7 +6,7 @@ export const BACKUP_SCRIPTS_DIR = resolve(__dirname, basename(__dirname) === 'bu
 /** The ConfigMap that holds the scripts; the backup CronJobs and the restore Jobs mount it at `/scripts`. */
 export const BACKUP_SCRIPTS_CONFIGMAP = 'monitoring-backup-scripts';
 /** The files of `backup/` that the ConfigMap carries, byte for byte. */
-export const BACKUP_SCRIPT_FILES = ['common.sh', 'prometheus-backup.sh', 'prometheus-restore.sh', 'grafana-backup.sh', 'grafana-restore.sh'] as const;
+export const BACKUP_SCRIPT_FILES = ['common.sh', 'prometheus-backup.sh', 'prometheus-restore.sh', 'grafana-backup.sh', 'grafana-restore.sh', 'sqlite.py'] as const;
 export const S3_SCRIPT_KEY = 's3.sh';
 
 /**
@@ -21,7 +21,8 @@ export const S3_SCRIPT = `#!/bin/sh
 #                       delete the oldest backups in the bucket until KEEP remain
 #   S3_ACTION=download  download BACKUP_NAME of COMPONENT into BACKUP_DIR/COMPONENT/
 # Environment: S3_ENDPOINT, S3_BUCKET, COMPONENT, BACKUP_DIR (default /backups), KEEP (default 7),
-# BACKUP_NAME (download); AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_DEFAULT_REGION for the CLI.
+# BACKUP_NAME (download); AWS_SHARED_CREDENTIALS_FILE (the keys, never in the environment) and
+# AWS_DEFAULT_REGION for the CLI.
 set -eu
 export LC_ALL=C
 umask 027

@@ -29,9 +29,14 @@ const script = (name: string) => path.join(BACKUP_SCRIPTS_DIR, name);
 const BACKUP_NAME_RE = /^\d{8}T\d{6}Z$/;
 const listBackups = (dir: string): string[] => (fs.existsSync(dir) ? fs.readdirSync(dir).filter((n) => BACKUP_NAME_RE.test(n)).sort() : []);
 
+/**
+ * The system's own tools first: the Grafana scripts run `python3` (backup/sqlite.py), and a Python
+ * of the user's (pyenv shims) must not stand in for the Debian python3 the set-up installs.
+ */
+const SCRIPT_PATH = `/usr/bin:/bin:${process.env.PATH ?? ''}`;
 /** Runs a backup/ script under dash with only the given environment (plus PATH), as the pod would. */
 function runScript(name: string, env: Record<string, string>, allowFailure = false) {
-  return run(DASH, [script(name)], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env }, timeoutMs: 60_000, allowFailure });
+  return run(DASH, [script(name)], { env: { PATH: SCRIPT_PATH, ...env }, timeoutMs: 60_000, allowFailure });
 }
 
 interface Prom { url: string; proc: Proc }
@@ -333,7 +338,7 @@ describe.each(['delete', 'wal'])('Grafana (SQLite journal_mode=%s): online backu
     expect((await dbState(db, atBackup.maxId)).digest).toBe(atBackup.digest); // equals the source as of that instant
 
     // A running Grafana (here one that answers 401) makes the restore refuse, without touching
-    // anything; checked with curl, and with wget only (the SQLite image has busybox wget, no curl).
+    // anything; checked with curl, and with wget only (the python image has busybox wget, no curl).
     fakeGrafana = http.createServer((_q, s) => {
       s.statusCode = 401;
       s.end('{"message":"Unauthorized"}');
@@ -342,7 +347,8 @@ describe.each(['delete', 'wal'])('Grafana (SQLite journal_mode=%s): online backu
     const liveUrl = `http://${HOST}:${(fakeGrafana.address() as { port: number }).port}/api/health`;
     const wgetOnly = path.join(dir, 'bin-wget-only');
     fs.mkdirSync(wgetOnly);
-    for (const tool of ['date', 'sqlite3', 'sha256sum', 'dirname', 'rm', 'cp', 'mv', 'sed', 'cut', 'wget']) fs.symlinkSync(findBinary(tool), path.join(wgetOnly, tool));
+    for (const tool of ['date', 'sha256sum', 'dirname', 'rm', 'cp', 'mv', 'sed', 'cut', 'wget']) fs.symlinkSync(findBinary(tool), path.join(wgetOnly, tool));
+    fs.symlinkSync('/usr/bin/python3', path.join(wgetOnly, 'python3')); // Debian's, as in SCRIPT_PATH
     for (const PATH of [undefined, wgetOnly]) {
       const refused = await runScript('grafana-restore.sh', { BACKUP_NAME: name, DB_PATH: db, BACKUP_DIR: backupDir, LIVE_CHECK_URL: liveUrl, ...(PATH ? { PATH } : {}) }, true);
       expect([PATH, refused.code, refused.stderr]).toEqual([PATH, 1, expect.stringContaining('still answers')]);
@@ -466,7 +472,7 @@ describe('s3.sh (S3 upload, remote pruning, download for a restore)', () => {
     const db = path.join(dataDir, 'grafana.db');
     await sql(db, SCHEMA + WRITE);
     const s3Env = {
-      PATH: `${bin}:${process.env.PATH}`, FAKE_S3_ROOT: bucketRoot, S3_ENDPOINT: 'https://s3.example.com', S3_BUCKET: 'bucket',
+      PATH: `${bin}:${SCRIPT_PATH}`, FAKE_S3_ROOT: bucketRoot, S3_ENDPOINT: 'https://s3.example.com', S3_BUCKET: 'bucket',
       COMPONENT: 'grafana', BACKUP_DIR: backupDir, KEEP: '2',
     };
     const uploaded: string[] = [];

@@ -26,7 +26,7 @@ export interface PinnedBinary {
 /** The version table (versions.json). */
 export const VERSION_TABLE: {
   debianSuite: string;
-  components: Record<string, { upstream: string; image: string; debian?: { packages: Record<string, string>; binaries: Record<string, string> }; facts?: string }>;
+  components: Record<string, { upstream: string; variant?: string; image: string; debian?: { packages: Record<string, string>; binaries: Record<string, string> }; facts?: string }>;
 } = JSON.parse(readFileSync(join(ROOT, 'versions.json'), 'utf8'));
 
 /** Every pinned binary by name (prometheus, promtool, prometheus-alertmanager, amtool, the exporters). */
