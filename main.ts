@@ -3,16 +3,30 @@
  * `node build/main.js --help` lists the commands and flags (HELP below).
  * Everything reusable lives in lib/; this file only reads arguments and reports errors.
  */
+import { createHash } from 'crypto';
 import { basename, dirname, join, relative, resolve } from 'path';
 import { ConfigError } from './lib/config/errors';
 import { loadConfigFile } from './lib/config/load';
 import { BackupComponent } from './lib/config/backup';
 import { restoreJobYaml } from './lib/components/restore-job';
+import { MemoFile } from './lib/output/memo-file';
 import { synthesizeAll } from './lib/output/synth';
 import { OutputError, WriteReport } from './lib/output/write';
 
 /** The project root, whether this runs from main.ts or from the bundle in build/. */
-const ROOT = basename(__dirname) === 'build' ? dirname(__dirname) : __dirname;
+const BUNDLED = basename(__dirname) === 'build';
+const ROOT = BUNDLED ? dirname(__dirname) : __dirname;
+
+/**
+ * The bundled program keeps results of pure functions (PromQL analysis, YAML) between runs, next to
+ * itself, one file per config file (lib/output/memo-file.ts); NANOE_MEMO=off computes everything, as
+ * a first run does.
+ */
+function memoFor(configFile: string): MemoFile | undefined {
+  if (!BUNDLED || process.env.NANOE_MEMO === 'off') return undefined;
+  const name = createHash('sha1').update(configFile).digest('hex').slice(0, 16);
+  return new MemoFile(join(__dirname, 'memo', `${name}.json`), join(__dirname, 'synth.js'));
+}
 
 const HELP = `Usage: npm run synth -- [flags]        (or: node build/main.js [flags])
 
@@ -31,7 +45,8 @@ Commands:
   restore --env NAME --component prometheus|grafana --backup NAME|latest [--replica N] [--from-s3] [--config FILE]
                    print a restore Job for \`kubectl apply -f -\` (docs/backup-restore.md)
 
-Environment: NANOE_DEBUG=1 prints stack traces with errors.
+Environment: NANOE_DEBUG=1 prints stack traces with errors; NANOE_MEMO=off ignores the results
+  kept between runs in build/memo/ (PromQL analysis, YAML) and computes all of them.
 `;
 
 interface Args {
@@ -109,12 +124,15 @@ async function main(): Promise<void> {
     process.exit(130);
   };
   for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(s, onSignal);
+  const memo = memoFor(args.configFile);
+  memo?.load();
   const r = await synthesizeAll({ root: ROOT, configFile: args.configFile, environments: args.environments }, args.outdir, {
     prune: args.prune,
     onWait: (pid) => process.stderr.write(`waiting for another synth (pid ${pid}) writing ${args.outdir}\n`),
   });
   done = true;
   process.stdout.write(report(args.outdir, r));
+  memo?.save();
 }
 
 main().catch((e) => {

@@ -1,9 +1,16 @@
 import type { LRParser } from '@lezer/lr';
 
-// The package declares `"type": "module"` for its typings but ships a CommonJS build under `require`;
-// this project is CommonJS, so load that build and type it with the parser class it exports.
+import { memoize } from './memo';
+
+/**
+ * The PromQL grammar, loaded on the first parse: a synth whose queries are all in the stored results
+ * (lib/content/memo.ts) never needs it. The package declares `"type": "module"` for its typings but
+ * ships a CommonJS build under `require`; this project is CommonJS, so load that build and type it
+ * with the parser class it exports.
+ */
+let grammar: LRParser | undefined;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { parser } = require('@prometheus-io/lezer-promql') as { parser: LRParser };
+const promqlParser = (): LRParser => (grammar ??= (require('@prometheus-io/lezer-promql') as { parser: LRParser }).parser);
 
 /**
  * Grafana template macros and variables that are not PromQL. They are replaced by a value of the
@@ -22,7 +29,7 @@ const parsed = new Map<string, ReturnType<LRParser['parse']>>();
 export function parsePromql(expr: string): ReturnType<LRParser['parse']> {
   let tree = parsed.get(expr);
   if (!tree) {
-    tree = parser.parse(expr);
+    tree = promqlParser().parse(expr);
     parsed.set(expr, tree);
   }
   return tree;
@@ -47,6 +54,10 @@ export interface PromqlSyntaxError {
  * Returns undefined when the expression parses, otherwise the first error.
  */
 export function findPromqlSyntaxError(expr: string): PromqlSyntaxError | undefined {
+  return memoize('promql-syntax-error', expr, () => syntaxError(expr) ?? null) ?? undefined;
+}
+
+function syntaxError(expr: string): PromqlSyntaxError | undefined {
   if (expr.trim() === '') return { offset: 0, message: 'empty expression' };
   const tree = parsePromql(expr);
   let error: PromqlSyntaxError | undefined;

@@ -1,6 +1,7 @@
 import type { SyntaxNode } from '@lezer/common';
 import { loadRuleYaml } from './rule-yaml';
 import { ConfigError } from '../config/errors';
+import { memoize } from './memo';
 import { parsePromql } from './promql';
 
 /**
@@ -35,16 +36,9 @@ export interface SelectorUse {
 
 /** Every vector selector of `expr` with its metric name and its `job` matchers. */
 export function vectorSelectors(expr: string): SelectorUse[] {
-  let cached = selectorsOf.get(expr);
-  if (!cached) {
-    cached = findVectorSelectors(expr);
-    selectorsOf.set(expr, cached);
-  }
-  return cached;
+  // Once per expression (lib/content/memo.ts): the same rules and panels are read for every environment.
+  return memoize('promql-selectors', expr, () => findVectorSelectors(expr));
 }
-
-/** The selectors of each expression seen: the same rules and panels are read for every environment. */
-const selectorsOf = new Map<string, SelectorUse[]>();
 
 function findVectorSelectors(expr: string): SelectorUse[] {
   const out: SelectorUse[] = [];

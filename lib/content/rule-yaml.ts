@@ -1,18 +1,14 @@
 import { load } from 'js-yaml';
+import { memoize } from './memo';
 
 /**
- * Parsed rule-file texts, by text: the same files are read by the syntax check, the alert-window
- * check, the job check and the lean keep-lists, for every environment. The result is shared, so it
- * is frozen: a caller that tried to change it would throw instead of changing what the others read.
+ * `load(text)` of js-yaml, once per distinct text (lib/content/memo.ts): the same rule files are read
+ * by the syntax check, the alert-window check, the job check and the lean keep-lists, for every
+ * environment. The result is shared, so it is frozen: a caller that tried to change it would throw
+ * instead of changing what the others read. Invalid YAML throws js-yaml's error, as `load` does.
  */
-const parsed = new Map<string, unknown>();
-
-/** `load(text)` of js-yaml, once per distinct text (throws js-yaml's error, uncached, like `load`). */
 export function loadRuleYaml(text: string): unknown {
-  if (parsed.has(text)) return parsed.get(text);
-  const doc = deepFreeze(load(text));
-  parsed.set(text, doc);
-  return doc;
+  return deepFreeze(memoize('rule-yaml', text, () => load(text)));
 }
 
 function deepFreeze<T>(value: T): T {
