@@ -13,7 +13,9 @@ export type { AlertmanagerProps } from './components/alertmanager';
 export { Grafana } from './components/grafana';
 export type { GrafanaProps, DashboardContent } from './components/grafana';
 export { NodeExporter } from './components/node-exporter';
-export { Cadvisor } from './components/cadvisor';
+export type { NodeExporterProps } from './components/node-exporter';
+export { Cadvisor, scrapeContainerMetrics } from './components/cadvisor';
+export type { ContainerMetricsProps } from './components/cadvisor';
 export type { NodeAgentProps } from './components/node-agent';
 export { StandaloneExporter } from './components/standalone-exporter';
 export type { StandaloneExporterProps } from './components/standalone-exporter';
@@ -40,7 +42,7 @@ export { ManifestFile } from './content/manifest-file';
 
 // Config (lib/config/)
 export type {
-  EnvironmentConfig, PrometheusConfig, AlertmanagerConfig, GrafanaConfig, NodeAgentConfig, DatabaseExporterConfig,
+  EnvironmentConfig, PrometheusConfig, AlertmanagerConfig, GrafanaConfig, NodeAgentConfig, NodeExporterConfig, CadvisorConfig, CadvisorSource, DatabaseExporterConfig,
   BackendConfig, ApiTarget, ApiInstrumentation, NetworkConfig, IngressConfig, GitOpsConfig, Resources, PodPeerConfig,
   RemoteWriteConfig, ThanosSidecarConfig, FederationConfig, ExposureConfig,
 } from './config/types';

@@ -38,6 +38,8 @@ const CASES: { name: string; edit: (doc: any) => void; env?: string[]; expect: R
   { name: 'bad CIDR', edit: (d) => { d.defaults.network.nodeCidr = '10.0.0.0/33'; }, expect: [/network\.nodeCidr: "10\.0\.0\.0\/33" is not an IPv4 CIDR/] },
   { name: 'bad metric name', edit: (d) => { d.defaults.backend.api.instrumentation.requestsTotalMetric = 'http-requests'; }, expect: [/requestsTotalMetric: "http-requests" is not a Prometheus metric name/] },
   { name: 'replicas not a number', edit: (d) => { d.environments.prod.prometheus.replicas = 'two'; }, expect: [/prometheus\.replicas: "two" must be a whole number from 1 to 10/] },
+  { name: 'cAdvisor source neither kubelet nor daemonset', edit: (d) => { d.defaults.cadvisor.source = 'both'; }, expect: [/environments\.prod\.cadvisor\.source: "both" must be one of kubelet, daemonset/, /write "kubelet" or "daemonset"/] },
+  { name: 'node-exporter web auth without a Secret', edit: (d) => { d.defaults.nodeExporter.webAuth = { secret: '', username: 'nanoe' }; }, expect: [/nodeExporter\.webAuth\.secret: "" is missing/] },
   { name: 'metrics mode not lean or full', edit: (d) => { d.defaults.metrics = 'minimal'; }, expect: [/environments\.dev\.metrics: "minimal" must be one of lean, full/, /write "lean" or "full"/] },
   { name: 'default deny switched off', edit: (d) => { d.defaults.network.defaultDeny = false; }, expect: [/network\.defaultDeny: false would leave every pod of the stack open/, /keep it true/] },
   { name: 'Grafana exposed without TLS secret', edit: (d) => { d.defaults.grafana.ingressTlsSecret = ''; }, expect: [/grafana\.ingressTlsSecret: "" is missing/] },

@@ -6,7 +6,7 @@
  */
 import { readdirSync, readFileSync } from 'fs';
 import { join } from 'path';
-import { CADVISOR_DISABLED_METRICS } from '../lib/components/cadvisor';
+import { CADVISOR_DISABLED_METRICS, CADVISOR_PROCESS_METRICS } from '../lib/components/cadvisor';
 import { loadRuleFiles } from '../lib/content/rules';
 import { dashboardQueries, selectedMetricNames } from './e2e/checks';
 import { buildAllVariants, K8sObject, podSpecOf, ROOT, WORKLOAD_KINDS } from './support/app';
@@ -93,7 +93,43 @@ describe('cAdvisor', () => {
   const facts = pinnedFacts('cadvisor');
   const cadvisors = containersOf('cadvisor');
 
-  test('runs in every variant', () => expect(cadvisors.length).toBe(variants.length));
+  test('runs in every variant with cadvisor.source daemonset: all but prod, which scrapes the kubelet\'s', () => {
+    expect([...new Set(cadvisors.map((c) => c.where.split('/')[0]))]).toEqual(variants.map((v) => v.label).filter((l) => l !== 'prod'));
+  });
+
+  /** What a cAdvisor DaemonSet pod mounts from the host that the facts do not justify, or that a disabled group would need. */
+  function hostPathProblems(variant: string, facts: Facts): string[] {
+    const o = variants.find((v) => v.label === variant)!.objects.find((x) => x.kind === 'DaemonSet' && x.metadata.name === 'cadvisor')!;
+    const spec = podSpecOf(o);
+    const c = spec.containers[0];
+    const hp = facts.hostPaths;
+    const allowed = new Set<string>(hp.otherHostPaths.map((x: { path: string }) => x.path));
+    const problems: string[] = [];
+    for (const m of c.volumeMounts as { name: string; mountPath: string; readOnly?: boolean }[]) {
+      const host = spec.volumes.find((v: any) => v.name === m.name)?.hostPath?.path;
+      if (!host) continue;
+      if (!m.readOnly) problems.push(`${host} is mounted writable`);
+      if (host !== m.mountPath) problems.push(`${host} is mounted at ${m.mountPath}: cAdvisor reads it at its host path`);
+      if (![...allowed].some((a) => a === host || a.startsWith(`${host}/`) || host.startsWith(`${a}/`))) problems.push(`${host}: cAdvisor ${facts.version} reads nothing there (facts hostPaths)`);
+      if (m.mountPath === '/rootfs' || m.mountPath.startsWith('/rootfs/')) problems.push(`${m.mountPath}: the /rootfs tree (cAdvisor then reads host /proc of every container)`);
+    }
+    // Without /rootfs/proc, a group that reads /proc/<pid>/… of a container's host pid would read cAdvisor's own pid namespace.
+    const disabled = new Set(flagsOf(c.args).find(([n]) => n === 'disable_metrics')?.[1]?.split(',') ?? []);
+    for (const r of hp.readsUnderRootfs as { path: string; group: string | null }[]) {
+      if (r.group && !disabled.has(r.group)) problems.push(`group ${r.group} reads ${r.path} under /rootfs, which is not mounted: disable it`);
+    }
+    return problems;
+  }
+
+  test('mounts only the host paths the pinned release reads, read-only, never / (facts hostPaths)', () => {
+    for (const v of variants.filter((x) => x.label !== 'prod')) expect({ v: v.label, problems: hostPathProblems(v.label, facts) }).toEqual({ v: v.label, problems: [] });
+    expect(facts.hostPaths.otherHostPaths.map((x: { path: string }) => x.path)).toEqual(['/run/containerd/containerd.sock', '/sys', '/dev/disk/by-uuid']);
+  });
+
+  test('the kubelet job drops exactly the process group, which the DaemonSet disables', () => {
+    expect([...CADVISOR_PROCESS_METRICS].sort()).toEqual([...new Set(facts.metrics.filter((m: { group: string }) => m.group === 'process').map((m: { name: string }) => m.name))].sort());
+    expect(CADVISOR_DISABLED_METRICS).toContain('process');
+  });
 
   test('every flag and every -disable_metrics group is accepted by the pinned release', () => {
     for (const { where, c } of cadvisors) expect({ where, problems: cadvisorArgProblems(c.args, facts) }).toEqual({ where, problems: [] });

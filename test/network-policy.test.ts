@@ -55,17 +55,17 @@ function allow(m: Matrix, from: readonly string[], to: string, port: number, why
  * The intended matrix: `published` when Grafana has an Ingress (ingressHost set), `federated` when a
  * global Prometheus federates from ours, `acme` when cert-manager issues the Ingress's certificate.
  */
-function intendedMatrix(o: { published: boolean; federated: boolean; acme: boolean; amCluster: boolean }): Matrix {
+function intendedMatrix(o: { published: boolean; federated: boolean; acme: boolean; amCluster: boolean; cadvisorDaemonSet: boolean }): Matrix {
   const m: Matrix = new Map();
   // Paths the stack declares (each one opened at both ends by a policy).
   allow(m, [PROMETHEUS], PROMETHEUS, 9090, 'self-scrape (and the other replica in HA)');
   allow(m, [PROMETHEUS], ALERTMANAGER, 9093, 'alert delivery and scrape');
-  allow(m, [PROMETHEUS], CADVISOR, 8080, 'scrape');
+  if (o.cadvisorDaemonSet) allow(m, [PROMETHEUS], CADVISOR, 8080, 'scrape (only with cadvisor.source daemonset: dev)');
   allow(m, [PROMETHEUS], NODE_EXPORTER, 9100, 'scrape (host network: addressed to the node CIDR)');
   allow(m, [PROMETHEUS], POSTGRES, 9187, 'scrape of the postgres-exporter sidecar');
   allow(m, [PROMETHEUS], REDIS, 9121, 'scrape of the redis-exporter sidecar');
   allow(m, [PROMETHEUS], API, 8000, 'scrape of the API');
-  allow(m, [PROMETHEUS], KUBELET, 10250, 'kubelet volume statistics (node CIDR)');
+  allow(m, [PROMETHEUS], KUBELET, 10250, 'kubelet volume statistics, and /metrics/cadvisor with cadvisor.source kubelet (node CIDR)');
   allow(m, [PROMETHEUS], API_SERVER, 443, 'Kubernetes service discovery');
   allow(m, [PROMETHEUS], API_SERVER, 6443, 'Kubernetes service discovery');
   allow(m, [GRAFANA], PROMETHEUS, 9090, 'datasource queries');
@@ -78,7 +78,7 @@ function intendedMatrix(o: { published: boolean; federated: boolean; acme: boole
   allow(m, [ALERTMANAGER], INTERNET, 443, 'notification receivers');
   // receiverEgress is 0.0.0.0/0:443 by default, which also covers the API server's address.
   allow(m, [ALERTMANAGER], API_SERVER, 443, 'notification receivers (0.0.0.0/0 includes the API server; narrow receiverEgress)');
-  for (const proto of ['UDP', 'TCP'] as const) allow(m, [PROMETHEUS, ALERTMANAGER, GRAFANA, CADVISOR, PROMETHEUS_BACKUP, GRAFANA_BACKUP, ...(o.acme ? [ACME_SOLVER] : [])], DNS, 53, 'DNS (allow-dns)', proto);
+  for (const proto of ['UDP', 'TCP'] as const) allow(m, [PROMETHEUS, ALERTMANAGER, GRAFANA, ...(o.cadvisorDaemonSet ? [CADVISOR] : []), PROMETHEUS_BACKUP, GRAFANA_BACKUP, ...(o.acme ? [ACME_SOLVER] : [])], DNS, 53, 'DNS (allow-dns)', proto);
   // The databases' ingress policy keeps them reachable from every pod of the backend's namespace.
   allow(m, BACKEND_PODS, POSTGRES, 5432, 'backend clients (unchanged)');
   allow(m, BACKEND_PODS, REDIS, 6379, 'backend clients (unchanged)');
@@ -98,8 +98,8 @@ function intendedMatrix(o: { published: boolean; federated: boolean; acme: boole
   return m;
 }
 const INTENDED: Record<string, Matrix> = {
-  dev: intendedMatrix({ published: false, federated: false, acme: false, amCluster: false }),
-  prod: intendedMatrix({ published: true, federated: true, acme: true, amCluster: true }),
+  dev: intendedMatrix({ published: false, federated: false, acme: false, amCluster: false, cadvisorDaemonSet: true }),
+  prod: intendedMatrix({ published: true, federated: true, acme: true, amCluster: true, cadvisorDaemonSet: false }),
 };
 
 const keys = (cs: readonly { from: string; to: string; port: number; protocol: string }[]) => cs.map(connectionKey).sort();
@@ -292,7 +292,9 @@ const rulesOf = (p: K8sObject): PolicyRule[] => [
 /**
  * Named ports that resolve to nothing: an ingress port name must be a port of every pod the policy
  * selects, an egress port name a port of every pod the rule's peers select (and never go to an
- * address, which has no port names). A policy must select some pod.
+ * address, which has no port names). A policy must select some pod, except a namespace-wide one
+ * (`podSelector: {}`: default-deny, allow-dns), which also guards pods added later — in prod the node
+ * agents' namespace has only host-network node-exporter, which no policy selects.
  */
 function namedPortProblems(objects: readonly K8sObject[], model: ReachabilityModel): string[] {
   const problems: string[] = [];
@@ -300,7 +302,8 @@ function namedPortProblems(objects: readonly K8sObject[], model: ReachabilityMod
   for (const p of objects.filter((o) => o.kind === 'NetworkPolicy')) {
     const where = `${p.metadata.namespace}/${p.metadata.name}`;
     const selected = model.selectedBy(p);
-    if (selected.length === 0) problems.push(`${where} selects no pod`);
+    const namespaceWide = Object.keys(p.spec.podSelector ?? {}).length === 0;
+    if (selected.length === 0 && !namespaceWide) problems.push(`${where} selects no pod`);
     for (const r of rulesOf(p)) {
       for (const port of r.ports.filter((x) => typeof x.port === 'string')) {
         const protocol = port.protocol ?? 'TCP';

@@ -161,7 +161,8 @@ export class Prometheus extends Construct {
     this.addJob(target.job);
     if (this.nodeTargets.length === 0) kubeletRbac(this, this.props.namespace);
     this.nodeTargets.push(target);
-    this.props.wiring.allow({ from: this.peer, to: { kind: 'cidr', id: target.job, cidr: target.nodeCidr }, port: target.port, protocol: 'TCP', reason: target.reason });
+    // One path per node port, whichever jobs use it (the kubelet serves /metrics and /metrics/cadvisor).
+    this.props.wiring.allow({ from: this.peer, to: { kind: 'cidr', id: 'kubelet', cidr: target.nodeCidr }, port: target.port, protocol: 'TCP', reason: target.reason });
   }
 
   private addJob(job: string): void {

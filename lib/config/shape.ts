@@ -1,4 +1,5 @@
 import { BACKUP_SHAPE } from './backup';
+import { CADVISOR_SOURCES } from './node-agents';
 import {
   url, bool, cidr, cpu, dnsName, duration, gitRevision, gitUrl, goDuration, host, image, intBetween, labelName, labels, listOf, metricName,
   mountedSecretName, nullable, oneOf, port, portName, Check, checkValue, prometheusSize, quantity, regex, secretName, seriesSelector, Shape, storage, text, urlPath,
@@ -79,8 +80,8 @@ export const ENVIRONMENT_SHAPE: Shape = {
     resources,
   },
   metrics: oneOf(['lean', 'full']),
-  nodeExporter: { image, port, resources },
-  cadvisor: { image, port, resources },
+  nodeExporter: { image, port, resources, webAuth: { secret: secretName, username: text } },
+  cadvisor: { source: oneOf(CADVISOR_SOURCES), image, port, resources },
   backend: {
     namespace: dnsName,
     createNamespace: bool,

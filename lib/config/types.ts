@@ -1,4 +1,9 @@
 import type { BackupConfig } from './backup';
+import type { Resources, WebAuthConfig } from './basics';
+import type { CadvisorConfig, NodeExporterConfig } from './node-agents';
+
+export type { Resources, WebAuthConfig } from './basics';
+export type { NodeAgentConfig, NodeExporterConfig, CadvisorConfig, CadvisorSource } from './node-agents';
 
 /**
  * The typed configuration of one monitoring environment. `config/environments.yaml` holds the
@@ -29,14 +34,6 @@ export interface ApiTarget {
   readonly metricsPath: string;
   /** Metric and label names. */
   readonly instrumentation: ApiInstrumentation;
-}
-
-/** Requests and limits of one container. */
-export interface Resources {
-  /** @default set per component */
-  readonly requests: { readonly cpu: string; readonly memory: string };
-  /** @default set per component */
-  readonly limits: { readonly cpu: string; readonly memory: string };
 }
 
 /** Prometheus server settings. */
@@ -71,19 +68,6 @@ export interface PrometheusConfig {
   readonly exposure: ExposureConfig | null;
   /** Basic auth every client needs, in cluster too (ignored when `exposure` names its own). @default { secret: 'prometheus-web-auth', username: 'nanoe' } */
   readonly webAuth: WebAuthConfig;
-}
-
-/**
- * Basic auth of a Prometheus-style server (its admin and lifecycle APIs, Alertmanager's silences)
- * for every client. The Secret has key `web-config.yml` (a web config whose `basic_auth_users` holds
- * a bcrypt hash, cost 10 or more, for `username`), which only the server mounts, and key `password`,
- * which only clients mount.
- */
-export interface WebAuthConfig {
-  /** Secret with keys `web-config.yml` and `password`. */
-  readonly secret: string;
-  /** The user every client authenticates as. */
-  readonly username: string;
 }
 
 /** Where pods of another team run: a namespace and the labels of its pods. */
@@ -196,16 +180,6 @@ export interface GrafanaConfig {
   readonly resources: Resources;
 }
 
-/** A node agent DaemonSet (node-exporter, cAdvisor). */
-export interface NodeAgentConfig {
-  /** Image; its tag must be the release versions.json pins (a mirror is fine). @default the image versions.json pins */
-  readonly image: string;
-  /** Port the agent serves metrics on. */
-  readonly port: number;
-  /** Container resources. */
-  readonly resources: Resources;
-}
-
 /** A database workload of the backend that gets an exporter sidecar. */
 export interface DatabaseExporterConfig {
   /** Kind of the workload in the backend manifests. @default 'StatefulSet' */
@@ -288,8 +262,8 @@ export interface EnvironmentConfig {
   readonly grafana: GrafanaConfig;
   /** `lean`: exporter series no dashboard or rule reads are dropped at scrape (lib/content/metric-usage.ts); `full`: all kept. @default 'lean' */
   readonly metrics: 'lean' | 'full';
-  readonly nodeExporter: NodeAgentConfig;
-  readonly cadvisor: NodeAgentConfig;
+  readonly nodeExporter: NodeExporterConfig;
+  readonly cadvisor: CadvisorConfig;
   readonly backend: BackendConfig;
   readonly network: NetworkConfig;
   readonly gitops: GitOpsConfig;

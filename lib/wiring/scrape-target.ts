@@ -131,6 +131,8 @@ export const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccoun
 export interface NodeScrapeTarget {
   /** Job name (the `job` label). */
   readonly job: string;
+  /** HTTP path on the kubelet (authorized as `nodes/metrics` for every path under `/metrics`). @default '/metrics' */
+  readonly metricsPath?: string;
   /** The port the kubelet serves on (for the NetworkPolicy; discovery takes the node's own). */
   readonly port: number;
   /** CIDR of the nodes, where Prometheus's egress is allowed. */
@@ -145,13 +147,16 @@ export interface NodeScrapeTarget {
   readonly limits?: ScrapeLimits;
 }
 
+/** The kubelet's HTTPS port (kubernetes pkg/cluster/ports KubeletPort; facts/kubelet-unknown.json). */
+export const KUBELET_PORT = 10250;
+
 /** The `scrape_configs` entry of a node target (the kubelet). */
 export function renderNodeScrapeJob(t: NodeScrapeTarget): Record<string, unknown> {
   const limits = t.limits ?? DEFAULT_SCRAPE_LIMITS;
   return {
     job_name: t.job,
     scheme: 'https',
-    metrics_path: '/metrics',
+    metrics_path: t.metricsPath ?? '/metrics',
     ...guardFields(limits),
     kubernetes_sd_configs: [{ role: 'node' }],
     authorization: { credentials_file: `${SERVICE_ACCOUNT_DIR}/token` },

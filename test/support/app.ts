@@ -42,7 +42,8 @@ export function configWith(edit: (doc: any) => void): string {
 
 /**
  * Turns every optional feature on: remote write with credentials, the Thanos sidecar, federation,
- * Prometheus and Alertmanager exposed behind basic auth, S3 backup copies and both GitOps outputs.
+ * Prometheus and Alertmanager exposed behind basic auth, S3 backup copies, both GitOps outputs and
+ * the cAdvisor DaemonSet (the default config scrapes the kubelet's cAdvisor in prod).
  * Tests that must hold for every object the stack can emit run on this config too.
  */
 export function allOptions(doc: any): void {
@@ -63,6 +64,7 @@ export function allOptions(doc: any): void {
   doc.defaults.backup.s3 = { endpoint: 'https://s3.eu-central-1.amazonaws.com', bucket: 'nanoe-backups', region: 'eu-central-1', credentialsSecret: 's3-backup', egressCidr: '0.0.0.0/0' };
   doc.defaults.gitops.argoCd = { repoUrl: 'https://git.example.com/nanoe/monitoring.git', revision: 'main', project: 'default', namespace: 'argocd' };
   doc.defaults.gitops.flux = { gitRepository: 'nanoe-monitoring', namespace: 'flux-system', interval: '5m' };
+  doc.defaults.cadvisor.source = 'daemonset';
 }
 
 /** Every environment of the default config, and of the same config with every option on. */
