@@ -1,5 +1,5 @@
 /**
- * Results of pure functions kept between runs (lib/content/memo.ts, lib/output/memo-file.ts): used
+ * Results of pure functions kept between runs (lib/config/memo.ts, lib/output/memo-file.ts): used
  * only when written by the same program, keyed by the whole input, never stale, and the bundled
  * synth writes the same bytes with and without them.
  */
@@ -9,14 +9,14 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { PROJECT_ROOT } from './support/pinned';
 
-type MemoModule = typeof import('../lib/content/memo');
+type MemoModule = typeof import('../lib/config/memo');
 
 /** A fresh copy of the memo module (its tables are per process). */
 function freshMemo(): MemoModule {
   let m: MemoModule | undefined;
   jest.isolateModules(() => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    m = require('../lib/content/memo');
+    m = require('../lib/config/memo');
   });
   return m!;
 }
@@ -94,7 +94,7 @@ describe('the bundled synth with results kept between runs', () => {
       expect(files).toHaveLength(1);
       const memoFile = join(memoDir, files[0]);
       const memo = JSON.parse(readFileSync(memoFile, 'utf8')) as { program: string; results: Record<string, Record<string, unknown>> };
-      expect(Object.keys(memo.results).sort()).toEqual(['promql-selectors', 'promql-syntax-error', 'rule-yaml', 'yaml']);
+      expect(Object.keys(memo.results).sort()).toEqual(['promql-selectors', 'promql-syntax-error', 'rule-yaml', 'yaml', 'yaml-parse', 'yaml-parse-all']);
       expect(synth('warm')).toBe(computed);
 
       // The memo is used: a planted result for this program shows up in the output…

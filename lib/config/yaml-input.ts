@@ -1,4 +1,5 @@
 import { load, loadAll } from 'js-yaml';
+import { memoize } from './memo';
 
 /**
  * YAML input (the config file, the backend manifests): js-yaml (YAML 1.2 core schema, merge keys,
@@ -31,28 +32,35 @@ function checkAliasExpansion(doc: unknown): void {
   walk(doc, false);
 }
 
-/** Parses one YAML document; throws an Error with a one-line message. */
+/**
+ * Parses one YAML document; throws an Error with a one-line message. Parsed once per distinct text
+ * (lib/config/memo.ts); each call returns a copy of its own, which the caller may change.
+ */
 export function parseYaml(text: string): unknown {
-  let doc: unknown;
-  try {
-    doc = load(text);
-  } catch (e) {
-    throw new Error(oneLine(e));
-  }
-  checkAliasExpansion(doc);
-  return doc;
+  return structuredClone(memoize('yaml-parse', text, () => {
+    let doc: unknown;
+    try {
+      doc = load(text);
+    } catch (e) {
+      throw new Error(oneLine(e));
+    }
+    checkAliasExpansion(doc);
+    return doc;
+  }));
 }
 
-/** Parses a multi-document YAML file; throws an Error with a one-line message. */
+/** Parses a multi-document YAML file, like `parseYaml` (a copy per call); throws an Error with a one-line message. */
 export function parseYamlDocuments(text: string): unknown[] {
-  let docs: unknown[];
-  try {
-    docs = loadAll(text);
-  } catch (e) {
-    throw new Error(oneLine(e));
-  }
-  checkAliasExpansion(docs);
-  return docs;
+  return structuredClone(memoize('yaml-parse-all', text, () => {
+    let docs: unknown[];
+    try {
+      docs = loadAll(text);
+    } catch (e) {
+      throw new Error(oneLine(e));
+    }
+    checkAliasExpansion(docs);
+    return docs;
+  }));
 }
 
 /** Keys that change an object's prototype when copied: refused wherever YAML input is read. */

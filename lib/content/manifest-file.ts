@@ -4,9 +4,6 @@ import { readFileSync } from 'fs';
 import { ConfigError } from '../config/errors';
 import { findForbiddenKey, parseYamlDocuments } from '../config/yaml-input';
 
-/** Parsed files by content: every environment loads the same backend manifests. */
-const parsed = new Map<string, unknown[]>();
-
 /**
  * Loads a local multi-document YAML file as ApiObjects, like cdk8s `Include` does for a local path,
  * but in-process: `Include` reads files through a child node process (about 50 ms each) and a helper
@@ -24,17 +21,14 @@ export class ManifestFile extends Construct {
     } catch (e) {
       throw new ConfigError('backend.manifestsPath', file, `cannot be read: ${(e as Error).message}`, 'point backend.manifestsPath at a folder of Kubernetes YAML files');
     }
-    let docs = parsed.get(text);
-    if (!docs) {
-      try {
-        docs = parseYamlDocuments(text);
-      } catch (e) {
-        throw new ConfigError('backend.manifestsPath', file, `is not valid YAML: ${(e as Error).message}`, 'fix the file');
-      }
-      parsed.set(text, docs);
+    let docs: unknown[];
+    try {
+      docs = parseYamlDocuments(text); // parsed once per text, a copy of its own for each environment
+    } catch (e) {
+      throw new ConfigError('backend.manifestsPath', file, `is not valid YAML: ${(e as Error).message}`, 'fix the file');
     }
     for (const doc of docs) {
-      const obj = structuredClone(doc) as any; // each environment gets objects of its own
+      const obj = doc as any;
       if (obj === null || obj === undefined) continue;
       if (typeof obj.kind !== 'string' || typeof obj.apiVersion !== 'string' || typeof obj.metadata?.name !== 'string') {
         throw new ConfigError('backend.manifestsPath', file, 'holds a document without apiVersion, kind and metadata.name', 'keep only Kubernetes objects in the backend manifests');

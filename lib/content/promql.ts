@@ -1,10 +1,10 @@
 import type { LRParser } from '@lezer/lr';
 
-import { memoize } from './memo';
+import { memoize } from '../config/memo';
 
 /**
  * The PromQL grammar, loaded on the first parse: a synth whose queries are all in the stored results
- * (lib/content/memo.ts) never needs it. The package declares `"type": "module"` for its typings but
+ * (lib/config/memo.ts) never needs it. The package declares `"type": "module"` for its typings but
  * ships a CommonJS build under `require`; this project is CommonJS, so load that build and type it
  * with the parser class it exports.
  */

@@ -1,7 +1,7 @@
 import type { SyntaxNode } from '@lezer/common';
 import { loadRuleYaml } from './rule-yaml';
 import { ConfigError } from '../config/errors';
-import { memoize } from './memo';
+import { memoize } from '../config/memo';
 import { parsePromql } from './promql';
 
 /**
@@ -36,7 +36,7 @@ export interface SelectorUse {
 
 /** Every vector selector of `expr` with its metric name and its `job` matchers. */
 export function vectorSelectors(expr: string): SelectorUse[] {
-  // Once per expression (lib/content/memo.ts): the same rules and panels are read for every environment.
+  // Once per expression (lib/config/memo.ts): the same rules and panels are read for every environment.
   return memoize('promql-selectors', expr, () => findVectorSelectors(expr));
 }
 

@@ -1,8 +1,8 @@
 import { load } from 'js-yaml';
-import { memoize } from './memo';
+import { memoize } from '../config/memo';
 
 /**
- * `load(text)` of js-yaml, once per distinct text (lib/content/memo.ts): the same rule files are read
+ * `load(text)` of js-yaml, once per distinct text (lib/config/memo.ts): the same rule files are read
  * by the syntax check, the alert-window check, the job check and the lean keep-lists, for every
  * environment. The result is shared, so it is frozen: a caller that tried to change it would throw
  * instead of changing what the others read. Invalid YAML throws js-yaml's error, as `load` does.

@@ -1,9 +1,9 @@
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'fs';
 import { dirname } from 'path';
-import { computedCount, resultsOfThisRun, useStoredResults } from '../content/memo';
+import { computedCount, resultsOfThisRun, useStoredResults } from '../config/memo';
 
 /**
- * The synth program's results of pure functions (lib/content/memo.ts), kept between runs in one
+ * The synth program's results of pure functions (lib/config/memo.ts), kept between runs in one
  * file next to its bundle. The file names the bundle it was written by (device, inode, size and
  * mtime of `program`): a rebuilt program ignores it, since its functions may compute other results.
  * A missing, unreadable or malformed file is the same as none; failing to write it changes nothing
