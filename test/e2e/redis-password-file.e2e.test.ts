@@ -8,10 +8,11 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { buildDefault, find, objectsOf } from '../support/app';
-import { pinnedBinary } from '../support/pinned';
-import { freePort, HOST, httpRequest, makeTempDir, removeDir, run, startDaemon, startRedis, waitUntil, type Daemon, type RedisHandle } from './harness';
+import { pinnedBinary, PROJECT_ROOT } from '../support/pinned';
+import { findBinary, freePort, HOST, httpRequest, makeTempDir, removeDir, run, startDaemon, startRedis, waitUntil, type Daemon, type RedisHandle } from './harness';
 
-const PASSWORD = 'e2e-Redis-pw-7f3a91';
+/** With the characters a hand-written JSON map or a shell would get wrong. */
+const PASSWORD = `e2e "pw" \\ $HOME '7f3a91`;
 const RENDERED_ADDR = 'redis://localhost:6379';
 
 const template = find(objectsOf(buildDefault()[0]), 'StatefulSet', 'redis', 'nanoe').spec.template;
@@ -98,6 +99,15 @@ describe('redis_exporter 1.86.0 with the rendered --redis.password-file', () => 
     expect(cmdline).toContain('--redis.password-file=');
     expect(environ).toContain('REDIS_EXPORTER_WEB_LISTEN_ADDRESS=');
     expect([environ.includes(PASSWORD), cmdline.includes(PASSWORD)]).toEqual([false, false]);
+  }, 30_000);
+
+  test("the README's jq command builds a map the exporter reads (a password with quotes, backslash, $ and spaces)", async () => {
+    const program = /REDIS_PASSWORD='…' jq -cn '([^']+)' \|\n\s+kubectl -n nanoe create secret generic redis-exporter-credentials --from-file=password-file=\/dev\/stdin\n/
+      .exec(readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8'))?.[1];
+    expect(program).toBe(`{"${RENDERED_ADDR}": env.REDIS_PASSWORD}`);
+    const made = await run(findBinary('jq'), ['-cn', program!.replace(RENDERED_ADDR, redis.url)], { env: { REDIS_PASSWORD: PASSWORD }, timeoutMs: 5000 });
+    expect(JSON.parse(made.stdout)).toEqual({ [redis.url]: PASSWORD });
+    expect((await exporterWith(project({ 'password-file': made.stdout }), redis)).up).toBe('1');
   }, 30_000);
 
   test('a wrong password: redis_up 0', async () => {
