@@ -27,7 +27,7 @@ export { attachSidecar, findObject } from './components/exporter-sidecar';
 export type { SidecarAttachment } from './components/exporter-sidecar';
 export { postgresCredentialsVolume, postgresExporterContainer, postgresExporterPort } from './components/postgres-exporter';
 export type { PostgresConnection } from './components/postgres-exporter';
-export { redisExporterContainer, redisExporterPort } from './components/redis-exporter';
+export { redisCredentialsVolume, redisExporterContainer, redisExporterPodAnnotations, redisExporterPort, REDIS_PASSWORD_FALLBACK_ANNOTATION, REDIS_PASSWORD_FILE_KEY } from './components/redis-exporter';
 export { restoreJob, restoreJobYaml } from './components/restore-job';
 export type { RestoreConfig, RestoreOptions } from './components/restore-job';
 

@@ -4,7 +4,8 @@
 #     exporters): fetched from Debian's archive into a private cache by scripts/pinned-binaries.mjs,
 #     never installed system-wide, so a test can only start the release the images run;
 #   - from the machine's own Debian release: postgresql, redis-server, and the tools the backup
-#     scripts use (python3 for backup/sqlite.py, sqlite3 as the tests' writer, curl, wget).
+#     scripts use (python3 for backup/sqlite.py, sqlite3 as the tests' writer, curl, wget), and jq
+#     (the README's command that builds redis-exporter's password map).
 #
 # Idempotent: when every package is already installed it changes nothing (no
 # `apt-get update` either). Debian/Ubuntu only (apt-get). Runs as root, or
@@ -23,6 +24,7 @@ PACKAGES=(
   python3
   curl
   wget
+  jq
 )
 # Services these packages may start (init script / systemd unit names).
 SERVICES=(
@@ -133,7 +135,7 @@ else
 fi
 
 # Check that the binaries the tests use are where the harness looks for them.
-need_bins=(redis-server redis-cli psql sqlite3 python3 curl wget dash setpriv sha256sum dpkg-deb apt-get)
+need_bins=(redis-server redis-cli psql sqlite3 python3 curl wget jq dash setpriv sha256sum dpkg-deb apt-get)
 for bin in "${need_bins[@]}"; do
   command -v "$bin" >/dev/null 2>&1 || die "binary '$bin' not found on PATH after install"
 done

@@ -117,7 +117,9 @@ describe.each(variants)('$label', ({ files }) => {
           const mem = (q: string) => Number(q.replace(/Mi$/, ''));
           expect({ where, limitMi: mem(c.resources.limits.memory) >= 64, headroom: mem(c.resources.limits.memory) >= 2 * mem(c.resources.requests.memory) }).toEqual({ where, limitMi: true, headroom: true });
         }
-        for (const v of spec.volumes ?? []) if (v.secret) expect({ v: v.name, optional: v.secret.optional }).toEqual({ v: v.name, optional: true });
+        for (const v of spec.volumes ?? []) {
+          for (const s of [v.secret, ...(v.projected?.sources ?? []).map((x: any) => x.secret)].filter(Boolean)) expect({ v: v.name, optional: s.optional }).toEqual({ v: v.name, optional: true });
+        }
       }
     });
   });

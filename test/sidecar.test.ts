@@ -72,7 +72,7 @@ describe('attachSidecar', () => {
     const clash = { ...redisConfig, port: 6379 };
     expect(() => attachSidecar({ target, id: 'redis', wiring: new Wiring(), defaultNamespace: 'nanoe', container: redisExporterContainer(clash, 'redis://localhost:6379'), port: redisExporterPort(clash) }))
       .toThrow(/redis\.ports\.redis-metrics: 6379 clashes with port "redis"/);
-    expect(() => attachSidecar({ target: objects.find((o) => o.kind === 'Service')!, id: 'x', wiring: new Wiring(), defaultNamespace: 'nanoe', container: redisExporterContainer(redisConfig, 'r'), port: redisExporterPort(redisConfig) }))
+    expect(() => attachSidecar({ target: objects.find((o) => o.kind === 'Service')!, id: 'x', wiring: new Wiring(), defaultNamespace: 'nanoe', container: redisExporterContainer(redisConfig, 'redis://localhost:6379'), port: redisExporterPort(redisConfig) }))
       .toThrow(ConfigError);
   });
 });

@@ -15,6 +15,8 @@ export interface SidecarAttachment {
   readonly container: k8s.Container;
   /** Volumes the container mounts (e.g. `postgresCredentialsVolume`), added to the pod. @default none */
   readonly volumes?: readonly k8s.Volume[];
+  /** Annotations the pod needs (e.g. `redisExporterPodAnnotations()`), added to its template. @default none */
+  readonly podAnnotations?: Readonly<Record<string, string>>;
   /** The exporter's metrics port (must not clash with the pod's ports). */
   readonly port: PortSpec;
   /** Workload id in the wiring (e.g. `postgres`). */
@@ -68,6 +70,19 @@ export function attachSidecar(a: SidecarAttachment): Workload {
     if (!Array.isArray(podSpec.volumes)) patches.push(JsonPatch.add(`${base}/volumes`, []));
     for (const v of a.volumes) patches.push(JsonPatch.add(`${base}/volumes/-`, toJsonInOrder(optionalSecret(v, podSpec.securityContext?.fsGroup !== undefined), k8s.toJson_Volume)));
   }
+  const annotations = Object.entries(a.podAnnotations ?? {});
+  if (annotations.length > 0) {
+    const meta = templated ? '/spec/template/metadata' : '/metadata';
+    const have = templated ? obj.spec.template.metadata : obj.metadata;
+    if (!have) patches.push(JsonPatch.add(meta, {}));
+    if (!have?.annotations) patches.push(JsonPatch.add(`${meta}/annotations`, {}));
+    for (const [k, v] of annotations) {
+      if (have?.annotations?.[k] !== undefined && have.annotations[k] !== v) {
+        throw new ConfigError(where, `annotation ${k}`, `is already set to ${JSON.stringify(have.annotations[k])}; ${a.container.name} needs ${JSON.stringify(v)}`, 'remove the annotation from the workload\'s pod template');
+      }
+      patches.push(JsonPatch.add(`${meta}/annotations/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`, v));
+    }
+  }
   // `addJsonPatch` applies before an L1 class (as behind cdk8s-plus workloads) converts its typed props
   // to JSON, which would convert the container a second time. Apply the patch to the final JSON
   // instead, which works the same for plain ApiObjects and for included YAML.
@@ -94,13 +109,18 @@ export function harmless(c: k8s.Container): k8s.Container {
 }
 
 /**
- * A Secret volume of the sidecar never keeps the database's pod from starting: optional. Its files
+ * A Secret volume (or projected Secret) of the sidecar never keeps the database's pod from starting: optional. Its files
  * belong to root and to the pod's fsGroup; in a backend pod without an fsGroup the exporter's own
  * uid could not read 0440 files, so they are 0444 there — only the exporter mounts the volume.
  */
 function optionalSecret(v: k8s.Volume, podHasFsGroup: boolean): k8s.Volume {
+  const mode = podHasFsGroup ? {} : { defaultMode: 0o444 };
+  if (v.projected) {
+    const sources = v.projected.sources?.map((s) => (s.secret ? { ...s, secret: { ...s.secret, optional: true } } : s));
+    return { ...v, projected: { ...v.projected, sources, ...mode } };
+  }
   if (!v.secret) return v;
-  return { ...v, secret: { ...v.secret, optional: true, ...(podHasFsGroup ? {} : { defaultMode: 0o444 }) } };
+  return { ...v, secret: { ...v.secret, optional: true, ...mode } };
 }
 
 /** Finds the object of `kind` and `name` among ApiObjects (e.g. `include.apiObjects`). */
@@ -111,4 +131,39 @@ export function findObject(objects: readonly ApiObject[], kind: string, name: st
     throw new ConfigError(field, `${kind}/${name}`, `is not in the backend manifests (found: ${have})`, 'fix workloadKind/workloadName or backend.manifestsPath');
   }
   return found;
+}
+
+/** What the monitoring adds to one backend workload, as a strategic-merge patch. */
+export interface BackendPatch {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: { readonly name: string; readonly namespace: string; readonly annotations?: Record<string, string> };
+  readonly spec: Record<string, unknown>;
+}
+
+/** The pod-template lists an attachment may add to, merged by `name` in a strategic-merge patch. */
+const PATCHED_LISTS = ['initContainers', 'containers', 'volumes'] as const;
+
+/**
+ * One strategic-merge patch: what an attachment added to a backend workload's pod template, from the
+ * object before and after.
+ */
+export function sidecarPatch(before: Record<string, any>, after: Record<string, any>): BackendPatch {
+  const templated = after.kind !== 'Pod';
+  const podOf = (o: Record<string, any>) => (templated ? o.spec?.template?.spec : o.spec) ?? {};
+  const added: Record<string, unknown> = {};
+  for (const list of PATCHED_LISTS) {
+    const had = new Set((podOf(before)[list] ?? []).map((x: { name: string }) => x.name));
+    const extra = (podOf(after)[list] ?? []).filter((x: { name: string }) => !had.has(x.name));
+    if (extra.length > 0) added[list] = extra;
+  }
+  // Pod annotations the attachment added (the exporter's volume may read one).
+  const annotationsOf = (o: Record<string, any>): Record<string, string> => (templated ? o.spec?.template?.metadata?.annotations : o.metadata?.annotations) ?? {};
+  const had = annotationsOf(before);
+  const annotations = Object.fromEntries(Object.entries(annotationsOf(after)).filter(([k, v]) => had[k] !== v));
+  const some = Object.keys(annotations).length > 0 ? { annotations } : undefined;
+  return {
+    apiVersion: after.apiVersion, kind: after.kind, metadata: { name: after.metadata.name, namespace: after.metadata.namespace, ...(templated ? {} : some) },
+    spec: templated ? { template: { ...(some ? { metadata: some } : {}), spec: added } } : added,
+  };
 }

@@ -5,7 +5,7 @@ import { Alertmanager } from './alertmanager';
 import { Backups } from './backup';
 import { scrapeContainerMetrics } from './cadvisor';
 import { EnvironmentConfig } from '../config/types';
-import { attachSidecar, findObject } from './exporter-sidecar';
+import { attachSidecar, BackendPatch, findObject, sidecarPatch } from './exporter-sidecar';
 import { DashboardContent, Grafana } from './grafana';
 import { standardLabels } from '../wiring/labels';
 import { ManifestFile } from '../content/manifest-file';
@@ -17,7 +17,7 @@ import { NodeExporter } from './node-exporter';
 import { postgresCredentialsVolume, postgresExporterContainer, postgresExporterPort } from './postgres-exporter';
 import { Prometheus, RuleFileContent } from './prometheus';
 import { clientCredentials } from './published-service';
-import { redisExporterContainer, redisExporterPort } from './redis-exporter';
+import { redisCredentialsVolume, redisExporterContainer, redisExporterPodAnnotations, redisExporterPort } from './redis-exporter';
 import { KUBELET_PORT } from '../wiring/scrape-target';
 import { Wiring, Workload } from '../wiring/wiring';
 
@@ -236,6 +236,8 @@ export class MonitoringStack extends Chart {
       id: 'redis', wiring: this.wiring, defaultNamespace: backend.namespace,
       target: targets[1],
       container: redisExporterContainer(backend.redis, 'redis://localhost:6379'),
+      volumes: [redisCredentialsVolume(backend.redis)],
+      podAnnotations: redisExporterPodAnnotations(),
       port: redisExporterPort(backend.redis),
     });
     this.prometheus.scrape({ job: 'redis-exporter', workload: redis, portName: 'redis-metrics', ownsMetrics: ['redis_*'], limits: SCRAPE_LIMITS.redisExporter,
@@ -263,32 +265,6 @@ export class MonitoringStack extends Chart {
       this.wiring.allowToWorkload({ kind: 'pods', id: `${db.namespace}-pods`, namespace: db.namespace }, db, p.name, 'backend clients (unchanged)');
     }
   }
-}
-
-/** What the monitoring adds to one backend workload, as a strategic-merge patch. */
-export interface BackendPatch {
-  readonly apiVersion: string;
-  readonly kind: string;
-  readonly metadata: { readonly name: string; readonly namespace: string };
-  readonly spec: Record<string, unknown>;
-}
-
-/** The pod-template lists an attachment may add to, merged by `name` in a strategic-merge patch. */
-const PATCHED_LISTS = ['initContainers', 'containers', 'volumes'] as const;
-
-function sidecarPatch(before: Record<string, any>, after: Record<string, any>): BackendPatch {
-  const templated = after.kind !== 'Pod';
-  const podOf = (o: Record<string, any>) => (templated ? o.spec?.template?.spec : o.spec) ?? {};
-  const added: Record<string, unknown> = {};
-  for (const list of PATCHED_LISTS) {
-    const had = new Set((podOf(before)[list] ?? []).map((x: { name: string }) => x.name));
-    const extra = (podOf(after)[list] ?? []).filter((x: { name: string }) => !had.has(x.name));
-    if (extra.length > 0) added[list] = extra;
-  }
-  return {
-    apiVersion: after.apiVersion, kind: after.kind, metadata: { name: after.metadata.name, namespace: after.metadata.namespace },
-    spec: templated ? { template: { spec: added } } : added,
-  };
 }
 
 function podSecurity(enforce: string, warn: string): Record<string, string> {

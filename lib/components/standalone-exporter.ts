@@ -10,8 +10,10 @@ export interface StandaloneExporterProps {
   readonly name: 'postgres-exporter' | 'redis-exporter';
   /** The exporter container (from `postgresExporterContainer` / `redisExporterContainer`). */
   readonly container: k8s.Container;
-  /** Volumes the container mounts (e.g. `postgresCredentialsVolume`). @default none */
+  /** Volumes the container mounts (e.g. `postgresCredentialsVolume`, `redisCredentialsVolume`). @default none */
   readonly volumes?: readonly k8s.Volume[];
+  /** Annotations its pod needs (e.g. `redisExporterPodAnnotations()`). @default none */
+  readonly podAnnotations?: Readonly<Record<string, string>>;
   /** Its metrics port. */
   readonly port: PortSpec;
   /** Namespace of the stack. */
@@ -45,7 +47,7 @@ export class StandaloneExporter extends Construct {
         replicas: 1,
         selector: { matchLabels: this.workload.podLabels },
         template: {
-          metadata: { labels: { ...labels, ...this.workload.podLabels } },
+          metadata: { labels: { ...labels, ...this.workload.podLabels }, annotations: props.podAnnotations ? { ...props.podAnnotations } : undefined },
           spec: { automountServiceAccountToken: false, securityContext: restrictedPodSecurity(uid), containers: [props.container], volumes: props.volumes ? [...props.volumes] : undefined },
         },
       },

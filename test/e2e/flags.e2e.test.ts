@@ -31,6 +31,8 @@ const PACKAGED = new Map(
 const OPERATOR_FILES: Record<string, string> = {
   'web-config.yml': 'basic_auth_users:\n  nanoe: $2b$10$0S4t9B9gJw3cJwGuRM6nze5nlDv0v9OhJYU8UEnpd6GJUGnue6KEC\n',
   'alertmanager.yml': 'route: { receiver: default }\nreceivers: [{ name: default }]\n',
+  // redis_exporter's --redis.password-file: a JSON map from Redis address to password (exporter/pwd_file.go).
+  'password-file': '{"redis://localhost:6379":"placeholder"}\n',
 };
 
 interface Case {
@@ -92,7 +94,7 @@ function caseOf(label: string, objects: K8sObject[], spec: any, c: any, root: st
   // Secret files the config or the args name: placeholders (a well-formed file where the format matters).
   const texts = [...args, ...Object.values(files), ...Object.values(env)].join('\n');
   for (const m of mounts) {
-    if (!m.volume.secret) continue;
+    if (!m.volume.secret && !m.volume.projected?.sources?.some((x: any) => x.secret)) continue;
     for (const hit of texts.matchAll(new RegExp(`${m.to.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/([\\w.-]+)`, 'g'))) {
       files[join(m.to, hit[1])] = OPERATOR_FILES[hit[1]] ?? 'placeholder';
     }
