@@ -223,8 +223,8 @@ describe('pod security building blocks', () => {
     expect(httpProbe('/', 'web', 30, 6)).toMatchObject({ periodSeconds: 30, failureThreshold: 6 });
   });
 
-  test('antiAffinity: required spread over hostnames, selecting the workload\'s own pods', () => {
-    expect(antiAffinity({ a: 'b' })).toEqual({ podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: { a: 'b' } } }] } });
+  test('antiAffinity: preferred (weight 100) spread over hostnames, selecting the workload\'s own pods', () => {
+    expect(antiAffinity({ a: 'b' })).toEqual({ podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: { a: 'b' } } } }] } });
   });
 });
 
