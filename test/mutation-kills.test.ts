@@ -22,7 +22,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { selectorLabels, standardLabels } from '../lib/wiring/labels';
 import { renderScrapeJob, scrapeServiceName, secretMountPath } from '../lib/wiring/scrape-target';
-import { Wiring, Workload, workloadPeer } from '../lib/wiring/wiring';
+import { ANYWHERE, Wiring, Workload, workloadPeer } from '../lib/wiring/wiring';
 import { K8sObject } from './support/app';
 
 const refusedWith = (f: () => unknown): string => {
@@ -171,6 +171,19 @@ describe('NetworkPolicies rendered from the wiring', () => {
     const idle = policy(objs, 'mon', 'idle');
     expect(idle.spec).toEqual({ podSelector: { matchLabels: { a: 'idle' } }, policyTypes: ['Ingress', 'Egress'], ingress: [], egress: [] });
     expect(idle.metadata.annotations).toEqual({ 'nanoe-monitoring/paths': '' });
+  });
+
+  test('an ANYWHERE peer renders a rule with ports and no from/to (every source or destination), with its reason', () => {
+    const objs = render((wiring) => {
+      const p = wiring.addWorkload({ id: 'prom', namespace: 'mon', podLabels: { a: 'prom' }, owned: true, ports: [] });
+      const db = wiring.addWorkload({ id: 'db', namespace: 'backend', podLabels: { a: 'db' }, owned: false, ports: [{ name: 'sql', port: 5432 }] });
+      wiring.allowToWorkload(ANYWHERE, db, 'sql', 'clients');
+      wiring.allow({ from: workloadPeer(p), to: ANYWHERE, port: 443, protocol: 'TCP', reason: 'out' });
+    });
+    const db = policy(objs, 'backend', 'db-monitoring');
+    expect(db.spec.ingress).toEqual([{ ports: [{ protocol: 'TCP', port: 'sql' }] }]);
+    expect(db.metadata.annotations).toEqual({ 'nanoe-monitoring/paths': 'clients' });
+    expect(policy(objs, 'mon', 'prom').spec.egress).toEqual([{ ports: [{ protocol: 'TCP', port: 443 }] }]);
   });
 
   test('pods the stack does not own get an ingress-only policy named <id>-monitoring, or none when ingressPolicy is false', () => {

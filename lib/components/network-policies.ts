@@ -47,7 +47,8 @@ export class NetworkPolicies extends Construct {
       });
     }
 
-    const peerOf = (peer: Peer): k8s.NetworkPolicyPeer => {
+    // `anywhere` has no peer: its rule lists only ports (see ingressRule/egressRule).
+    const peerOf = (peer: Exclude<Peer, { kind: 'anywhere' }>): k8s.NetworkPolicyPeer => {
       if (peer.kind === 'cidr') return { ipBlock: { cidr: peer.cidr } };
       if (peer.kind === 'pods') {
         return { namespaceSelector: { matchLabels: { [NAMESPACE_NAME]: peer.namespace } }, podSelector: peer.podLabels ? { matchLabels: peer.podLabels } : undefined };
@@ -63,8 +64,12 @@ export class NetworkPolicies extends Construct {
         && !to.workload.ports.find((p) => p.name === path.portName)?.unnamed;
       return { protocol: path.protocol, port: named ? k8s.IntOrString.fromString(path.portName!) : k8s.IntOrString.fromNumber(path.port) };
     };
-    const ingressRule = (path: Path): k8s.NetworkPolicyIngressRule => ({ from: [peerOf(path.from)], ports: [portOf(path)] });
-    const egressRule = (path: Path): k8s.NetworkPolicyEgressRule => ({ to: [peerOf(path.to)], ports: [portOf(path)] });
+    // A rule without `from`/`to` matches every source/destination: pods of every namespace, nodes,
+    // addresses outside the cluster.
+    const ingressRule = (path: Path): k8s.NetworkPolicyIngressRule => (path.from.kind === 'anywhere'
+      ? { ports: [portOf(path)] } : { from: [peerOf(path.from)], ports: [portOf(path)] });
+    const egressRule = (path: Path): k8s.NetworkPolicyEgressRule => (path.to.kind === 'anywhere'
+      ? { ports: [portOf(path)] } : { to: [peerOf(path.to)], ports: [portOf(path)] });
 
     // Paths indexed by the workload at either end: one pass, not one scan of all paths per workload.
     const byEnd = (end: 'from' | 'to') => {

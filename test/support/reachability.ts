@@ -210,10 +210,14 @@ export function modelConfigFrom(config: Json): ModelConfig {
 /** Documentation address (RFC 5737 TEST-NET-3): stands for "anywhere on the internet". Nothing is ever sent. */
 export const INTERNET_IP = '203.0.113.10';
 
+/** Namespace of the modelled database client outside the backend's namespace. */
+export const OTHER_CLIENT_NAMESPACE = 'other-team';
+
 /** Ids of the modelled outsiders. */
 export const OUTSIDERS = {
   ingressController: 'ingress-controller',
   otherBackendPod: 'nanoe-worker',
+  otherNamespaceClient: 'other-namespace-client',
   api: 'nanoe-api',
   dns: 'kube-dns',
   apiServer: 'api-server',
@@ -233,6 +237,8 @@ export function modelledOutsiders(c: ModelConfig): Endpoint[] {
     },
     // Another pod of the backend (a worker): a client of Postgres and Redis, serving nothing.
     { id: OUTSIDERS.otherBackendPod, kind: 'pod', namespace: c.backendNamespace, labels: { app: 'nanoe-worker' }, ports: [], origin: o },
+    // A client of the databases in another namespace (a migration Job, a backup operator), serving nothing.
+    { id: OUTSIDERS.otherNamespaceClient, kind: 'pod', namespace: OTHER_CLIENT_NAMESPACE, labels: { app: 'db-client' }, ports: [], origin: o },
     {
       id: OUTSIDERS.api, kind: 'pod', namespace: c.api.namespace, labels: c.api.podLabels,
       ports: [{ name: c.api.portName, port: c.api.port, protocol: 'TCP' }], origin: o,
