@@ -392,6 +392,34 @@ for (const env of envs) {
 }
 
 // ------------------------------------------------------------------------------------------------
+// NodeLocal DNSCache: pods resolve through a host-network cache at a link-local address.
+
+describe('with network.nodeLocalDnsIp (NodeLocal DNSCache)', () => {
+  const configFile = configWith((doc) => { doc.defaults.network.nodeLocalDnsIp = '169.254.20.10'; });
+  const envsWithCache = buildEnvironments({ root: ROOT, configFile });
+
+  for (const env of envsWithCache) {
+    test(`${env.config.name}: every pod of the stack (pod network) reaches the cache on 53 UDP and TCP, as it reaches kube-dns`, () => {
+      const objects = objectsOf(env);
+      const model = reachability(objects, modelConfigFrom(env.config));
+      const connections = model.connections();
+      const reaching = (to: string, protocol: Protocol) => connections.filter((c) => c.to === to && c.port === 53 && c.protocol === protocol && model.isolated(c.from, 'Egress')).map((c) => c.from).sort();
+      const stackPods = model.endpoints.filter((e) => model.isolated(e.id, 'Egress')).map((e) => e.id).sort();
+      expect(stackPods.length).toBeGreaterThan(4);
+      for (const protocol of ['UDP', 'TCP'] as const) {
+        expect(reaching(OUTSIDERS.nodeLocalDns, protocol)).toEqual(stackPods);
+        expect(reaching(DNS, protocol)).toEqual(stackPods);
+      }
+      // Nothing else opens to the cache's address: only 53, in allow-dns.
+      for (const ns of [env.config.namespace, env.config.nodeAgentsNamespace]) {
+        const dns = objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata.namespace === ns && o.metadata.name === 'allow-dns')!;
+        expect(dns.spec.egress[1]).toEqual({ to: [{ ipBlock: { cidr: '169.254.20.10/32' } }], ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] });
+      }
+    });
+  }
+});
+
+// ------------------------------------------------------------------------------------------------
 // A backend whose container ports have no names (common: cdk8s-plus, many Helm charts).
 
 describe('a backend manifest with an unnamed container port', () => {

@@ -9,6 +9,8 @@ export interface NetworkPoliciesProps {
   readonly wiring: Wiring;
   /** CIDR of the nodes: host-network pods (node-exporter) are reached there, since no policy selects them. */
   readonly nodeCidr: string;
+  /** NodeLocal DNSCache's address, allowed on 53 UDP+TCP in every `allow-dns` next to kube-dns. @default none */
+  readonly nodeLocalDnsIp?: string | null;
 }
 
 const NAMESPACE_NAME = 'kubernetes.io/metadata.name';
@@ -32,6 +34,12 @@ export class NetworkPolicies extends Construct {
     const labels = standardLabels(PART_OF, 'network');
     const owned = [...new Set(workloads.filter((w) => w.owned).map((w) => w.namespace))];
 
+    const dnsPorts: k8s.NetworkPolicyPort[] = [{ protocol: 'UDP', port: k8s.IntOrString.fromNumber(53) }, { protocol: 'TCP', port: k8s.IntOrString.fromNumber(53) }];
+    const dnsEgress: k8s.NetworkPolicyEgressRule[] = [
+      { to: [DNS_PEER], ports: dnsPorts },
+      // NodeLocal DNSCache answers on the node (host network), which no pod selector matches.
+      ...(props.nodeLocalDnsIp ? [{ to: [{ ipBlock: { cidr: `${props.nodeLocalDnsIp}/32` } }], ports: dnsPorts }] : []),
+    ];
     for (const namespace of owned) {
       new k8s.KubeNetworkPolicy(this, `DefaultDeny-${namespace}`, {
         metadata: { name: 'default-deny', namespace, labels },
@@ -42,7 +50,7 @@ export class NetworkPolicies extends Construct {
         spec: {
           podSelector: {},
           policyTypes: ['Egress'],
-          egress: [{ to: [DNS_PEER], ports: [{ protocol: 'UDP', port: k8s.IntOrString.fromNumber(53) }, { protocol: 'TCP', port: k8s.IntOrString.fromNumber(53) }] }],
+          egress: dnsEgress,
         },
       });
     }

@@ -173,7 +173,7 @@ export class MonitoringStack extends Chart {
     });
 
     props.extend?.(this);
-    new NetworkPolicies(this, 'NetworkPolicies', { wiring: this.wiring, nodeCidr: config.network.nodeCidr });
+    new NetworkPolicies(this, 'NetworkPolicies', { wiring: this.wiring, nodeCidr: config.network.nodeCidr, nodeLocalDnsIp: config.network.nodeLocalDnsIp });
   }
 
   /** The lean keep rule of an exporter's job (none with `metrics: full`). */

@@ -187,6 +187,8 @@ export interface ModelConfig {
   readonly federationClient?: { readonly namespace: string; readonly podLabels?: Record<string, string> };
   /** Where cert-manager starts its HTTP-01 solver pods (the stack's namespace), when an issuer is configured. */
   readonly acmeSolverNamespace?: string;
+  /** NodeLocal DNSCache's address on every node (`network.nodeLocalDnsIp`), when the cluster runs it. */
+  readonly nodeLocalDnsIp?: string;
 }
 
 /**
@@ -204,6 +206,7 @@ export function modelConfigFrom(config: Json): ModelConfig {
     api: config.backend.api,
     ...(config.prometheus?.federation?.from ? { federationClient: config.prometheus.federation.from } : {}),
     ...(config.network?.ingress?.clusterIssuer ? { acmeSolverNamespace: config.namespace } : {}),
+    ...(config.network?.nodeLocalDnsIp ? { nodeLocalDnsIp: config.network.nodeLocalDnsIp } : {}),
   };
 }
 
@@ -225,6 +228,7 @@ export const OUTSIDERS = {
   federationClient: 'global-prometheus',
   acmeSolver: 'acme-http01-solver',
   kubelet: 'kubelet',
+  nodeLocalDns: 'node-local-dns',
 } as const;
 
 /** The endpoints that are not in the output but talk to it. */
@@ -257,6 +261,10 @@ export function modelledOutsiders(c: ModelConfig): Endpoint[] {
     // A client only: its own ports are not the stack's business.
     ...(c.federationClient
       ? [{ id: OUTSIDERS.federationClient, kind: 'pod' as const, namespace: c.federationClient.namespace, labels: c.federationClient.podLabels ?? {}, ports: [], origin: o }]
+      : []),
+    // NodeLocal DNSCache: a host-network cache at a link-local address on each node.
+    ...(c.nodeLocalDnsIp
+      ? [{ id: OUTSIDERS.nodeLocalDns, kind: 'address' as const, ip: c.nodeLocalDnsIp, ports: [{ port: 53, protocol: 'UDP' as const }, { port: 53, protocol: 'TCP' as const }], origin: o }]
       : []),
     // cert-manager's HTTP-01 solver: a pod it starts next to the Ingress, port 8089 without a name.
     ...(c.acmeSolverNamespace
