@@ -32,7 +32,7 @@ export { restoreJob, restoreJobYaml } from './components/restore-job';
 export type { RestoreConfig, RestoreOptions } from './components/restore-job';
 
 // Wiring (lib/wiring/): the registry every scrape job, Service and NetworkPolicy is rendered from
-export { Wiring, workloadPeer } from './wiring/wiring';
+export { ANYWHERE, Wiring, workloadPeer } from './wiring/wiring';
 export type { Workload, PortSpec, Peer, ExternalPeer, Path } from './wiring/wiring';
 export type { ScrapeTarget } from './wiring/scrape-target';
 export { standardLabels, selectorLabels } from './wiring/labels';

@@ -53,6 +53,8 @@ describe('the default app', () => {
   test('the node agents run at a PriorityClass of their own (system-node-critical is refused outside kube-system on GKE)', () => {
     const pc = find(dev, 'PriorityClass', 'nanoe-monitoring-node-agents');
     expect([pc.value, pc.globalDefault]).toEqual([1_000_000_000, false]);
+    // First in the scheduling queue, but never evicting a backend pod to make room.
+    for (const env of [dev, prod]) expect(find(env, 'PriorityClass', 'nanoe-monitoring-node-agents').preemptionPolicy).toBe('Never');
     for (const name of ['node-exporter', 'cadvisor']) expect(podSpecOf(find(dev, 'DaemonSet', name)).priorityClassName).toBe('nanoe-monitoring-node-agents');
   });
 
@@ -190,9 +192,11 @@ describe('Prometheus', () => {
     }
   });
 
-  test('prod spreads its two replicas over nodes and keeps one up during disruptions', () => {
+  test('prod spreads its two replicas over nodes where it can (preferred, never required) and keeps one up during disruptions', () => {
     const sts = find(prod, 'StatefulSet', 'prometheus');
-    expect(sts.spec.template.spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].topologyKey).toBe('kubernetes.io/hostname');
+    const anti = sts.spec.template.spec.affinity.podAntiAffinity;
+    expect(anti.requiredDuringSchedulingIgnoredDuringExecution).toBeUndefined();
+    expect(anti.preferredDuringSchedulingIgnoredDuringExecution).toEqual([{ weight: 100, podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: sts.spec.selector.matchLabels } } }]);
     expect(find(prod, 'PodDisruptionBudget', 'prometheus').spec.maxUnavailable).toBe(1);
     expect(dev.find((o) => o.kind === 'PodDisruptionBudget')).toBeUndefined();
   });

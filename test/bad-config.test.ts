@@ -35,6 +35,8 @@ const CASES: { name: string; edit: (doc: any) => void; env?: string[]; expect: R
   { name: 'backend workload not in the manifests', edit: (d) => { d.defaults.backend.redis.workloadName = 'cache'; }, expect: [/backend\.redis: "StatefulSet\/cache" is not in the backend manifests/, /StatefulSet\/redis/] },
   { name: 'invalid namespace', edit: (d) => { d.defaults.namespace = 'Monitoring'; }, expect: [/namespace: "Monitoring" is not a valid Kubernetes name/] },
   { name: 'stack in the backend namespace', edit: (d) => { d.defaults.namespace = 'nanoe'; }, expect: [/namespace: "nanoe" equals backend\.namespace/] },
+  { name: 'NodeLocal DNS address written as a CIDR', edit: (d) => { d.defaults.network.nodeLocalDnsIp = '169.254.20.10/32'; }, expect: [/network\.nodeLocalDnsIp: "169\.254\.20\.10\/32" is not an IPv4 address/, /write one address like "169\.254\.20\.10" \(no "\/32"/] },
+  { name: 'NodeLocal DNS address out of range', edit: (d) => { d.environments.prod.network = { nodeLocalDnsIp: '169.254.20.256' }; }, expect: [/network\.nodeLocalDnsIp: "169\.254\.20\.256" is not an IPv4 address/] },
   { name: 'bad CIDR', edit: (d) => { d.defaults.network.nodeCidr = '10.0.0.0/33'; }, expect: [/network\.nodeCidr: "10\.0\.0\.0\/33" is not an IPv4 CIDR/] },
   { name: 'bad metric name', edit: (d) => { d.defaults.backend.api.instrumentation.requestsTotalMetric = 'http-requests'; }, expect: [/requestsTotalMetric: "http-requests" is not a Prometheus metric name/] },
   { name: 'replicas not a number', edit: (d) => { d.environments.prod.prometheus.replicas = 'two'; }, expect: [/prometheus\.replicas: "two" must be a whole number from 1 to 10/] },

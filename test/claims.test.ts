@@ -166,3 +166,28 @@ const EXPECTED_DEV_WORKLOAD_LABELS: string[][] = [
   ['CronJob', 'prometheus-backup', 'prometheus-backup', 'backup'],
   ['CronJob', 'grafana-backup', 'grafana-backup', 'backup'],
 ];
+
+describe('README "Before the first apply": the network facts and what catches them when wrong', () => {
+  test('config/environments.yaml says, next to nodeCidr and apiServerCidr, which kubectl command gives their real value', () => {
+    const lines = readFileSync(join(ROOT, 'config', 'environments.yaml'), 'utf8').split('\n');
+    const commentsAbove = (field: string) => {
+      const i = lines.findIndex((l) => l.trim().startsWith(`${field}:`));
+      expect(i).toBeGreaterThan(0);
+      const out: string[] = [];
+      for (let j = i - 1; j >= 0 && lines[j].trim().startsWith('#'); j--) out.unshift(lines[j]);
+      return out.join('\n');
+    };
+    expect(commentsAbove('nodeCidr')).toContain('`kubectl get nodes -o wide`');
+    expect(commentsAbove('apiServerCidr')).toContain('`kubectl get endpointslices -n default kubernetes`');
+  });
+
+  test('Prometheus finds Alertmanager through Kubernetes discovery (a blocked API server silences every alert), and Watchdog goes first to the dead-man\'s switch', () => {
+    const prom = parse(find(objectsWith('prod'), 'ConfigMap', 'prometheus-config').data['prometheus.yml']);
+    expect(prom.alerting.alertmanagers.every((a: any) => Array.isArray(a.kubernetes_sd_configs))).toBe(true);
+    const watchdog = parse(readFileSync(join(ROOT, 'rules', 'watchdog.rules.yaml'), 'utf8')).groups.flatMap((g: any) => g.rules).find((r: any) => r.alert === 'Watchdog');
+    expect(watchdog.expr).toBe('vector(1)');
+    const am = parse(readFileSync(join(ROOT, 'examples', 'alertmanager', 'alertmanager.yml'), 'utf8'));
+    expect(am.route.routes[0]).toMatchObject({ receiver: 'deadmans-switch', matchers: ['alertname="Watchdog"'], repeat_interval: '5m' });
+    expect(am.receivers.find((r: any) => r.name === 'deadmans-switch').webhook_configs[0].url_file).toBe('/etc/alertmanager/deadmans-switch-url');
+  });
+});

@@ -6,6 +6,7 @@
  */
 import { readdirSync, readFileSync } from 'fs';
 import { join } from 'path';
+import { parse } from 'yaml';
 import { CADVISOR_DISABLED_METRICS, CADVISOR_PROCESS_METRICS } from '../lib/components/cadvisor';
 import { loadRuleFiles } from '../lib/content/rules';
 import { dashboardQueries, selectedMetricNames } from './e2e/checks';
@@ -214,5 +215,18 @@ describe('the backup tool images', () => {
       const program = String(c.command[0]).split('/').pop()!;
       expect({ where, program, present: facts.binaries?.[program]?.present }).toEqual({ where, program, present: true });
     }
+  });
+});
+
+describe('Alertmanager time zones', () => {
+  test('the example alertmanager.yml names no time zone: the pinned binary embeds none and the image is not known to carry one (facts)', () => {
+    const facts = readFacts('facts/alertmanager-0.33.1.json');
+    expect(facts.image).toBe(VERSION_TABLE.components.alertmanager.image);
+    expect([facts.timeZones.binaryEmbedsTzdata.value, facts.timeZones.imageZoneinfo.value]).toEqual([false, 'unknown']);
+    // With neither, a `location:` makes the config fail to load and every member crash-loop.
+    const example = parse(readFileSync(join(ROOT, 'examples', 'alertmanager', 'alertmanager.yml'), 'utf8'));
+    const intervals = (example.time_intervals ?? []).flatMap((t: any) => t.time_intervals ?? []);
+    expect(intervals.length).toBeGreaterThan(0);
+    expect(intervals.filter((i: any) => i.location !== undefined)).toEqual([]);
   });
 });

@@ -22,7 +22,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { selectorLabels, standardLabels } from '../lib/wiring/labels';
 import { renderScrapeJob, scrapeServiceName, secretMountPath } from '../lib/wiring/scrape-target';
-import { Wiring, Workload, workloadPeer } from '../lib/wiring/wiring';
+import { ANYWHERE, Wiring, Workload, workloadPeer } from '../lib/wiring/wiring';
 import { K8sObject } from './support/app';
 
 const refusedWith = (f: () => unknown): string => {
@@ -173,6 +173,19 @@ describe('NetworkPolicies rendered from the wiring', () => {
     expect(idle.metadata.annotations).toEqual({ 'nanoe-monitoring/paths': '' });
   });
 
+  test('an ANYWHERE peer renders a rule with ports and no from/to (every source or destination), with its reason', () => {
+    const objs = render((wiring) => {
+      const p = wiring.addWorkload({ id: 'prom', namespace: 'mon', podLabels: { a: 'prom' }, owned: true, ports: [] });
+      const db = wiring.addWorkload({ id: 'db', namespace: 'backend', podLabels: { a: 'db' }, owned: false, ports: [{ name: 'sql', port: 5432 }] });
+      wiring.allowToWorkload(ANYWHERE, db, 'sql', 'clients');
+      wiring.allow({ from: workloadPeer(p), to: ANYWHERE, port: 443, protocol: 'TCP', reason: 'out' });
+    });
+    const db = policy(objs, 'backend', 'db-monitoring');
+    expect(db.spec.ingress).toEqual([{ ports: [{ protocol: 'TCP', port: 'sql' }] }]);
+    expect(db.metadata.annotations).toEqual({ 'nanoe-monitoring/paths': 'clients' });
+    expect(policy(objs, 'mon', 'prom').spec.egress).toEqual([{ ports: [{ protocol: 'TCP', port: 443 }] }]);
+  });
+
   test('pods the stack does not own get an ingress-only policy named <id>-monitoring, or none when ingressPolicy is false', () => {
     const objs = render((wiring) => {
       const p = wiring.addWorkload({ id: 'prom', namespace: 'mon', podLabels: { a: 'prom' }, owned: true, ports: [] });
@@ -223,8 +236,8 @@ describe('pod security building blocks', () => {
     expect(httpProbe('/', 'web', 30, 6)).toMatchObject({ periodSeconds: 30, failureThreshold: 6 });
   });
 
-  test('antiAffinity: required spread over hostnames, selecting the workload\'s own pods', () => {
-    expect(antiAffinity({ a: 'b' })).toEqual({ podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: { a: 'b' } } }] } });
+  test('antiAffinity: preferred (weight 100) spread over hostnames, selecting the workload\'s own pods', () => {
+    expect(antiAffinity({ a: 'b' })).toEqual({ podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: { a: 'b' } } } }] } });
   });
 });
 
@@ -480,6 +493,7 @@ describe('every refusal names the field, the value and the fix, word for word', 
     ["urlTls", () => checks.url(true)('f', 'http://x'), "f: \"http://x\" sends credentials over plain http \u2014 use an https:// URL"],
     ["urlPath", () => checks.urlPath('f', 'x'), "f: \"x\" is not an HTTP path \u2014 start it with \"/\", e.g. \"/metrics\""],
     ["cidr", () => checks.cidr('f', 'x'), "f: \"x\" is not an IPv4 CIDR \u2014 write it like \"10.0.0.0/8\""],
+    ["ipv4", () => checks.ipv4('f', '1.2.3.04'), "f: \"1.2.3.04\" is not an IPv4 address \u2014 write one address like \"169.254.20.10\" (no \"/32\", no leading zeros), or null"],
     ["labelsMap", () => checks.labels('f', {}), "f: {} must be a non-empty map of labels \u2014 write e.g. { app.kubernetes.io/name: nanoe-api }"],
     ["labelKey", () => checks.labels('f', { 'a b': 'x' }), "f.a b: \"a b\" is not a valid label key \u2014 use a Kubernetes label key such as \"app.kubernetes.io/name\": an optional DNS prefix and \"/\", then at most 63 letters, digits, \"-\", \"_\" and \".\""],
     ["labelValue", () => checks.labels('f', { a: 'x y' }), "f.a: \"x y\" is not a valid label value \u2014 use at most 63 letters, digits, \"-\", \"_\" and \".\""],

@@ -33,7 +33,7 @@ const PROMETHEUS_BACKUP = 'prometheus-backup';
 const GRAFANA_BACKUP = 'grafana-backup';
 const {
   ingressController: INGRESS, otherBackendPod: WORKER, api: API, dns: DNS, apiServer: API_SERVER, internet: INTERNET, federationClient: GLOBAL_PROMETHEUS,
-  acmeSolver: ACME_SOLVER, kubelet: KUBELET,
+  acmeSolver: ACME_SOLVER, kubelet: KUBELET, otherNamespaceClient: OTHER_CLIENT,
 } = OUTSIDERS;
 /** Endpoints that are only an address: a pair of two of them is outside any NetworkPolicy. */
 const ADDRESSES = new Set<string>([API_SERVER, INTERNET, KUBELET]);
@@ -79,15 +79,16 @@ function intendedMatrix(o: { published: boolean; federated: boolean; acme: boole
   // receiverEgress is 0.0.0.0/0:443 by default, which also covers the API server's address.
   allow(m, [ALERTMANAGER], API_SERVER, 443, 'notification receivers (0.0.0.0/0 includes the API server; narrow receiverEgress)');
   for (const proto of ['UDP', 'TCP'] as const) allow(m, [PROMETHEUS, ALERTMANAGER, GRAFANA, ...(o.cadvisorDaemonSet ? [CADVISOR] : []), PROMETHEUS_BACKUP, GRAFANA_BACKUP, ...(o.acme ? [ACME_SOLVER] : [])], DNS, 53, 'DNS (allow-dns)', proto);
-  // The databases' ingress policy keeps them reachable from every pod of the backend's namespace.
-  allow(m, BACKEND_PODS, POSTGRES, 5432, 'backend clients (unchanged)');
-  allow(m, BACKEND_PODS, REDIS, 6379, 'backend clients (unchanged)');
+  // Sources not isolated for egress: the backend's pods, whose egress stays the backend's business;
+  // host-network node-exporter; outsiders (pods of other namespaces, nodes, the internet).
+  const sources = [NODE_EXPORTER, POSTGRES, REDIS, WORKER, API, INGRESS, OTHER_CLIENT, DNS, API_SERVER, INTERNET, KUBELET, ...(o.federated ? [GLOBAL_PROMETHEUS] : [])];
+  // The databases' ingress policy keeps their own ports reachable from every such source, as before
+  // the stack selected them (a rule with ports and no `from`); the exporter port is Prometheus's alone.
+  allow(m, sources, POSTGRES, 5432, 'database clients from anywhere (unchanged)');
+  allow(m, sources, REDIS, 6379, 'database clients from anywhere (unchanged)');
 
-  // What the stack does not restrict: sources not isolated for egress (the backend's pods, whose
-  // egress stays the backend's business; host-network node-exporter; outsiders) to destinations
-  // not isolated for ingress (the API, whose port is also its public port; host-network
-  // node-exporter; outsiders).
-  const sources = [NODE_EXPORTER, POSTGRES, REDIS, WORKER, API, INGRESS, DNS, API_SERVER, INTERNET, KUBELET, ...(o.federated ? [GLOBAL_PROMETHEUS] : [])];
+  // What the stack does not restrict: those sources to destinations not isolated for ingress (the
+  // API, whose port is also its public port; host-network node-exporter; outsiders).
   const destinations: readonly [string, number, Protocol][] = [
     [NODE_EXPORTER, 9100, 'TCP'], [KUBELET, 10250, 'TCP'], [API, 8000, 'TCP'], [INGRESS, 80, 'TCP'], [INGRESS, 443, 'TCP'],
     [DNS, 53, 'UDP'], [DNS, 53, 'TCP'], [API_SERVER, 443, 'TCP'], [API_SERVER, 6443, 'TCP'], [INTERNET, 443, 'TCP'],
@@ -129,6 +130,7 @@ describe('reachability of the default output', () => {
       'grafana-backup monitoring ',
       'ingress-controller ingress-nginx 80/TCP,443/TCP',
       'nanoe-worker nanoe ',
+      'other-namespace-client other-team ',
       'nanoe-api nanoe 8000/TCP',
       'kube-dns kube-system 53/UDP,53/TCP',
       'api-server 10.0.0.1 443/TCP,6443/TCP',
@@ -150,6 +152,21 @@ describe('reachability of the default output', () => {
       console.log(`Allowed connections (${env.config.name}), source x destination:\n${formatMatrix(connections)}`);
       expect(diff(connections, INTENDED[env.config.name].keys())).toEqual({ missing: [], extra: [] });
       expect(connections.length).toBe(INTENDED[env.config.name].size);
+    });
+  }
+
+  for (const env of envs) {
+    test(`${env.config.name}: database clients in another namespace, on a node and outside the cluster reach Postgres and Redis, never the exporter ports`, () => {
+      const allowed = new Set(keys(reachability(objectsOf(env), modelConfigFrom(env.config)).connections()));
+      const reach = (from: string) => ['postgres 5432/TCP', 'postgres 9187/TCP', 'redis 6379/TCP', 'redis 9121/TCP'].map((to) => `${from} -> ${to}: ${allowed.has(`${from} -> ${to}`)}`);
+      for (const client of [OTHER_CLIENT, INTERNET, KUBELET]) {
+        expect(reach(client)).toEqual([`${client} -> postgres 5432/TCP: true`, `${client} -> postgres 9187/TCP: false`, `${client} -> redis 6379/TCP: true`, `${client} -> redis 9121/TCP: false`]);
+      }
+      // The database policies open their own ports with ports alone (no `from`: every source).
+      for (const db of ['postgres', 'redis']) {
+        const policy = objectsOf(env).find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === `${db}-monitoring`)!;
+        expect(policy.spec.ingress.filter((r: Json) => r.from === undefined)).toEqual([{ ports: [{ protocol: 'TCP', port: db === 'postgres' ? 'postgres' : 'redis' }] }]);
+      }
     });
   }
 
@@ -181,11 +198,9 @@ describe('the analysis can fail', () => {
       apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'postgres-from-anywhere', namespace: 'nanoe' },
       spec: { podSelector: { matchLabels: { 'app.kubernetes.io/name': 'postgres' } }, policyTypes: ['Ingress'], ingress: [{ from: [{ namespaceSelector: {} }] }] },
     });
-    const extra = [
-      ...[INGRESS, DNS].flatMap((s) => [`${s} -> postgres 5432/TCP`, `${s} -> postgres 9187/TCP`]),
-      ...BACKEND_PODS.map((s) => `${s} -> postgres 9187/TCP`),
-    ].sort();
-    // Not: prometheus -> postgres:5432 (Prometheus's own egress forbids it), node-exporter (host network, not a pod peer).
+    // 5432 is open to every source already; what is new is the exporter port from every pod.
+    const extra = [INGRESS, OTHER_CLIENT, DNS, ...BACKEND_PODS].map((s) => `${s} -> postgres 9187/TCP`).sort();
+    // Not: node-exporter, nodes, the internet (not pod peers of a namespaceSelector).
     expect(diff(reachability(objects, devConfig).connections())).toEqual({ missing: [], extra });
   });
 
@@ -377,6 +392,34 @@ for (const env of envs) {
 }
 
 // ------------------------------------------------------------------------------------------------
+// NodeLocal DNSCache: pods resolve through a host-network cache at a link-local address.
+
+describe('with network.nodeLocalDnsIp (NodeLocal DNSCache)', () => {
+  const configFile = configWith((doc) => { doc.defaults.network.nodeLocalDnsIp = '169.254.20.10'; });
+  const envsWithCache = buildEnvironments({ root: ROOT, configFile });
+
+  for (const env of envsWithCache) {
+    test(`${env.config.name}: every pod of the stack (pod network) reaches the cache on 53 UDP and TCP, as it reaches kube-dns`, () => {
+      const objects = objectsOf(env);
+      const model = reachability(objects, modelConfigFrom(env.config));
+      const connections = model.connections();
+      const reaching = (to: string, protocol: Protocol) => connections.filter((c) => c.to === to && c.port === 53 && c.protocol === protocol && model.isolated(c.from, 'Egress')).map((c) => c.from).sort();
+      const stackPods = model.endpoints.filter((e) => model.isolated(e.id, 'Egress')).map((e) => e.id).sort();
+      expect(stackPods.length).toBeGreaterThan(4);
+      for (const protocol of ['UDP', 'TCP'] as const) {
+        expect(reaching(OUTSIDERS.nodeLocalDns, protocol)).toEqual(stackPods);
+        expect(reaching(DNS, protocol)).toEqual(stackPods);
+      }
+      // Nothing else opens to the cache's address: only 53, in allow-dns.
+      for (const ns of [env.config.namespace, env.config.nodeAgentsNamespace]) {
+        const dns = objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata.namespace === ns && o.metadata.name === 'allow-dns')!;
+        expect(dns.spec.egress[1]).toEqual({ to: [{ ipBlock: { cidr: '169.254.20.10/32' } }], ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] });
+      }
+    });
+  }
+});
+
+// ------------------------------------------------------------------------------------------------
 // A backend whose container ports have no names (common: cdk8s-plus, many Helm charts).
 
 describe('a backend manifest with an unnamed container port', () => {
@@ -393,9 +436,9 @@ describe('a backend manifest with an unnamed container port', () => {
 
   const model = reachability(objects, modelConfigFrom(env.config));
 
-  test('keeps the backend clients reachable on Postgres port 5432', () => {
+  test('keeps the database clients (any namespace, outside the cluster) reachable on Postgres port 5432', () => {
     const allowed = new Set(keys(model.connections()));
-    expect(BACKEND_PODS.map((s) => `${s} -> postgres 5432/TCP`).filter((k) => !allowed.has(k))).toEqual([]);
+    expect([...BACKEND_PODS, OTHER_CLIENT, INTERNET].map((s) => `${s} -> postgres 5432/TCP`).filter((k) => !allowed.has(k))).toEqual([]);
   });
 
   test('renders no port name that the pod does not have', () => {

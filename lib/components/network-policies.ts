@@ -9,6 +9,8 @@ export interface NetworkPoliciesProps {
   readonly wiring: Wiring;
   /** CIDR of the nodes: host-network pods (node-exporter) are reached there, since no policy selects them. */
   readonly nodeCidr: string;
+  /** NodeLocal DNSCache's address, allowed on 53 UDP+TCP in every `allow-dns` next to kube-dns. @default none */
+  readonly nodeLocalDnsIp?: string | null;
 }
 
 const NAMESPACE_NAME = 'kubernetes.io/metadata.name';
@@ -32,6 +34,12 @@ export class NetworkPolicies extends Construct {
     const labels = standardLabels(PART_OF, 'network');
     const owned = [...new Set(workloads.filter((w) => w.owned).map((w) => w.namespace))];
 
+    const dnsPorts: k8s.NetworkPolicyPort[] = [{ protocol: 'UDP', port: k8s.IntOrString.fromNumber(53) }, { protocol: 'TCP', port: k8s.IntOrString.fromNumber(53) }];
+    const dnsEgress: k8s.NetworkPolicyEgressRule[] = [
+      { to: [DNS_PEER], ports: dnsPorts },
+      // NodeLocal DNSCache answers on the node (host network), which no pod selector matches.
+      ...(props.nodeLocalDnsIp ? [{ to: [{ ipBlock: { cidr: `${props.nodeLocalDnsIp}/32` } }], ports: dnsPorts }] : []),
+    ];
     for (const namespace of owned) {
       new k8s.KubeNetworkPolicy(this, `DefaultDeny-${namespace}`, {
         metadata: { name: 'default-deny', namespace, labels },
@@ -42,12 +50,13 @@ export class NetworkPolicies extends Construct {
         spec: {
           podSelector: {},
           policyTypes: ['Egress'],
-          egress: [{ to: [DNS_PEER], ports: [{ protocol: 'UDP', port: k8s.IntOrString.fromNumber(53) }, { protocol: 'TCP', port: k8s.IntOrString.fromNumber(53) }] }],
+          egress: dnsEgress,
         },
       });
     }
 
-    const peerOf = (peer: Peer): k8s.NetworkPolicyPeer => {
+    // `anywhere` has no peer: its rule lists only ports (see ingressRule/egressRule).
+    const peerOf = (peer: Exclude<Peer, { kind: 'anywhere' }>): k8s.NetworkPolicyPeer => {
       if (peer.kind === 'cidr') return { ipBlock: { cidr: peer.cidr } };
       if (peer.kind === 'pods') {
         return { namespaceSelector: { matchLabels: { [NAMESPACE_NAME]: peer.namespace } }, podSelector: peer.podLabels ? { matchLabels: peer.podLabels } : undefined };
@@ -63,8 +72,12 @@ export class NetworkPolicies extends Construct {
         && !to.workload.ports.find((p) => p.name === path.portName)?.unnamed;
       return { protocol: path.protocol, port: named ? k8s.IntOrString.fromString(path.portName!) : k8s.IntOrString.fromNumber(path.port) };
     };
-    const ingressRule = (path: Path): k8s.NetworkPolicyIngressRule => ({ from: [peerOf(path.from)], ports: [portOf(path)] });
-    const egressRule = (path: Path): k8s.NetworkPolicyEgressRule => ({ to: [peerOf(path.to)], ports: [portOf(path)] });
+    // A rule without `from`/`to` matches every source/destination: pods of every namespace, nodes,
+    // addresses outside the cluster.
+    const ingressRule = (path: Path): k8s.NetworkPolicyIngressRule => (path.from.kind === 'anywhere'
+      ? { ports: [portOf(path)] } : { from: [peerOf(path.from)], ports: [portOf(path)] });
+    const egressRule = (path: Path): k8s.NetworkPolicyEgressRule => (path.to.kind === 'anywhere'
+      ? { ports: [portOf(path)] } : { to: [peerOf(path.to)], ports: [portOf(path)] });
 
     // Paths indexed by the workload at either end: one pass, not one scan of all paths per workload.
     const byEnd = (end: 'from' | 'to') => {

@@ -15,10 +15,12 @@ export interface NodeAgentProps {
 }
 
 /**
- * The node agents' own priority: above every workload, so a full node still runs its agents, but not
- * `system-node-critical`, which GKE admits only in kube-system (its default ResourceQuota
- * `gcp-critical-pods` limits those classes elsewhere to zero pods). 1e9 is the highest value a
- * user-defined PriorityClass may have (higher ones are reserved for the system classes).
+ * The node agents' own priority: above every workload, so the agents go first in the scheduling
+ * queue, but not `system-node-critical`, which GKE admits only in kube-system (its default
+ * ResourceQuota `gcp-critical-pods` limits those classes elsewhere to zero pods). 1e9 is the highest
+ * value a user-defined PriorityClass may have (higher ones are reserved for the system classes).
+ * `preemptionPolicy: Never`: the monitoring stack never evicts a backend pod to make room for an
+ * agent; on a full node the agent stays Pending instead.
  */
 export const NODE_AGENT_PRIORITY_CLASS = 'nanoe-monitoring-node-agents';
 
@@ -26,14 +28,14 @@ export const NODE_AGENT_PRIORITY_CLASS = 'nanoe-monitoring-node-agents';
 export function nodeAgentPriorityClass(scope: Construct): void {
   new k8s.KubePriorityClass(scope, 'NodeAgentPriorityClass', {
     metadata: { name: NODE_AGENT_PRIORITY_CLASS, labels: standardLabels('nanoe-monitoring', 'node-agent') },
-    value: 1_000_000_000, globalDefault: false, preemptionPolicy: 'PreemptLowerPriority',
-    description: 'node-exporter and cAdvisor of nanoe-monitoring: scheduled on every node, before any workload',
+    value: 1_000_000_000, globalDefault: false, preemptionPolicy: 'Never',
+    description: 'node-exporter and cAdvisor of nanoe-monitoring: first in the scheduling queue, never preempting other pods',
   });
 }
 
 /**
  * Registers a node agent's pods (metrics port named `metrics`) and emits its DaemonSet: on every
- * node, tolerating every taint, node-critical priority, no service account token, rolling 10% of the
+ * node, tolerating every taint, the agents' own priority (never preempting), no service account token, rolling 10% of the
  * nodes at a time. `podSpec` adds what is specific to the agent (containers, volumes, host access).
  */
 export function nodeAgentDaemonSet(scope: Construct, name: ComponentName, props: NodeAgentProps, hostNetwork: boolean,

@@ -82,11 +82,19 @@ export function httpProbe(path: string, port: string, periodSeconds = 10, failur
   return { httpGet: { path, port: namedPort(port) }, periodSeconds, timeoutSeconds: 5, failureThreshold };
 }
 
-/** Spreads replicas over nodes, so one node failure never takes all of them. */
+/**
+ * Spreads replicas over nodes where it can, so one node failure does not take all of them. Preferred,
+ * not required: with fewer schedulable nodes than replicas a required rule would leave a replica
+ * Pending, and that Pending replica uses up the PodDisruptionBudget's one allowed disruption, so
+ * every node drain would block. The trade-off: on a small cluster two replicas may share a node.
+ */
 export function antiAffinity(podLabels: Record<string, string>): k8s.Affinity {
   return {
     podAntiAffinity: {
-      requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: podLabels } }],
+      preferredDuringSchedulingIgnoredDuringExecution: [{
+        weight: 100,
+        podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: podLabels } },
+      }],
     },
   };
 }

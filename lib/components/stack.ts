@@ -19,7 +19,7 @@ import { Prometheus, RuleFileContent } from './prometheus';
 import { clientCredentials } from './published-service';
 import { redisCredentialsVolume, redisExporterContainer, redisExporterPodAnnotations, redisExporterPort } from './redis-exporter';
 import { KUBELET_PORT } from '../wiring/scrape-target';
-import { Wiring, Workload } from '../wiring/wiring';
+import { ANYWHERE, Wiring, Workload } from '../wiring/wiring';
 
 /** Props of `MonitoringStack`. */
 export interface MonitoringStackProps {
@@ -173,7 +173,7 @@ export class MonitoringStack extends Chart {
     });
 
     props.extend?.(this);
-    new NetworkPolicies(this, 'NetworkPolicies', { wiring: this.wiring, nodeCidr: config.network.nodeCidr });
+    new NetworkPolicies(this, 'NetworkPolicies', { wiring: this.wiring, nodeCidr: config.network.nodeCidr, nodeLocalDnsIp: config.network.nodeLocalDnsIp });
   }
 
   /** The lean keep rule of an exporter's job (none with `metrics: full`). */
@@ -257,12 +257,13 @@ export class MonitoringStack extends Chart {
 
   /**
    * The ingress policy added to a database pod would otherwise cut off its own clients: keep every
-   * other port reachable from the backend's namespace, as it was.
+   * port but the exporter's reachable from anywhere (other namespaces, nodes, outside the cluster),
+   * as it was before the stack selected the pod. Only the exporter port is Prometheus's alone.
    */
   private keepBackendClients(db: Workload, metricsPort: string): void {
     for (const p of db.ports) {
       if (p.name === metricsPort) continue;
-      this.wiring.allowToWorkload({ kind: 'pods', id: `${db.namespace}-pods`, namespace: db.namespace }, db, p.name, 'backend clients (unchanged)');
+      this.wiring.allowToWorkload(ANYWHERE, db, p.name, 'database clients from anywhere (unchanged)');
     }
   }
 }

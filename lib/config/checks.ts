@@ -13,6 +13,7 @@ const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/;
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 
 export const dnsName: Check = (field, value) => {
   if (typeof value !== 'string' || value.length > 63 || !DNS_LABEL.test(value)) {
@@ -188,6 +189,14 @@ export const cidr: Check = (field, value) => {
     const base = address - hostBits;
     const canonical = `${[24, 16, 8, 0].map((s) => Math.floor(base / 2 ** s) % 256).join('.')}/${bits}`;
     throw new ConfigError(field, value, 'has host bits set (or leading zeros), which Kubernetes warns about or refuses', `write the network address "${canonical}"`);
+  }
+};
+
+/** One IPv4 address (no prefix length), without leading zeros. */
+export const ipv4: Check = (field, value) => {
+  const m = typeof value === 'string' ? IPV4.exec(value) : null;
+  if (!m || m.slice(1, 5).some((o) => Number(o) > 255 || (o.length > 1 && o.startsWith('0')))) {
+    throw new ConfigError(field, value, 'is not an IPv4 address', 'write one address like "169.254.20.10" (no "/32", no leading zeros), or null');
   }
 };
 

@@ -1,7 +1,7 @@
 import { BACKUP_SHAPE } from './backup';
 import { CADVISOR_SOURCES } from './node-agents';
 import {
-  url, bool, cidr, cpu, dnsName, duration, gitRevision, gitUrl, goDuration, host, image, intBetween, labelName, labels, listOf, metricName,
+  url, bool, cidr, cpu, dnsName, duration, gitRevision, gitUrl, goDuration, host, image, ipv4, intBetween, labelName, labels, listOf, metricName,
   mountedSecretName, nullable, oneOf, port, portName, Check, checkValue, prometheusSize, quantity, regex, secretName, seriesSelector, Shape, storage, text, urlPath,
 } from './checks';
 
@@ -105,6 +105,7 @@ export const ENVIRONMENT_SHAPE: Shape = {
     nodeCidr: cidr,
     apiServerCidr: cidr,
     apiServerPorts: listOf(port),
+    nodeLocalDnsIp: nullable(ipv4),
     ingress: { className: dnsName, clusterIssuer: nullable(dnsName), controller: podPeer },
     defaultDeny: bool,
   },

@@ -223,6 +223,13 @@ export interface NetworkConfig {
   readonly apiServerCidr: string;
   /** Ports of the Kubernetes API server endpoints. @default [443, 6443] */
   readonly apiServerPorts: readonly number[];
+  /**
+   * The address of NodeLocal DNSCache, when the cluster runs it: the `nameserver` of a pod's
+   * /etc/resolv.conf when that is not a kube-dns pod (usually 169.254.20.10). Every `allow-dns`
+   * policy then also allows 53 UDP+TCP to it; without it the stack's pods lose DNS. null: pods
+   * resolve through the kube-dns pods only. @default null
+   */
+  readonly nodeLocalDnsIp: string | null;
   /** The cluster's ingress controller, for every Ingress the stack emits. */
   readonly ingress: IngressConfig;
   /** Default deny of ingress and egress in the stack's namespaces; must stay true (synth refuses false). @default true */

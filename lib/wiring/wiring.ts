@@ -37,17 +37,24 @@ export interface Workload {
   readonly owned: boolean;
   /**
    * For pods the stack does not own: render an ingress policy that allows the declared paths (and
-   * keeps the pods reachable from their own namespace on their other ports). Off for pods whose
+   * keeps the pods' other ports reachable from anywhere, as they were). Off for pods whose
    * metrics port is also their public serving port (the API): a policy there would cut their users off.
    * @default true
    */
   readonly ingressPolicy?: boolean;
 }
 
-/** Something outside the stack's pods that a path starts or ends at. */
+/**
+ * Something outside the stack's pods that a path starts or ends at. `anywhere` is every source or
+ * destination (pods of every namespace, nodes, outside the cluster): a rule with ports and no peers.
+ */
 export type ExternalPeer =
   | { readonly kind: 'cidr'; readonly id: string; readonly cidr: string }
-  | { readonly kind: 'pods'; readonly id: string; readonly namespace: string; readonly podLabels?: Record<string, string> };
+  | { readonly kind: 'pods'; readonly id: string; readonly namespace: string; readonly podLabels?: Record<string, string> }
+  | { readonly kind: 'anywhere'; readonly id: string };
+
+/** Every source or destination: a NetworkPolicy rule with ports and no `from`/`to`. */
+export const ANYWHERE: ExternalPeer = { kind: 'anywhere', id: 'anywhere' };
 
 /** One end of a path: a workload of the wiring, or something outside the stack's pods. */
 export type Peer = { readonly kind: 'workload'; readonly workload: Workload } | ExternalPeer;

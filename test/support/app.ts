@@ -43,7 +43,7 @@ export function configWith(edit: (doc: any) => void): string {
 /**
  * Turns every optional feature on: remote write with credentials, the Thanos sidecar, federation,
  * Prometheus and Alertmanager exposed behind basic auth, S3 backup copies, both GitOps outputs and
- * the cAdvisor DaemonSet (the default config scrapes the kubelet's cAdvisor in prod).
+ * the cAdvisor DaemonSet (the default config scrapes the kubelet's cAdvisor in prod), NodeLocal DNSCache.
  * Tests that must hold for every object the stack can emit run on this config too.
  */
 export function allOptions(doc: any): void {
@@ -65,6 +65,7 @@ export function allOptions(doc: any): void {
   doc.defaults.gitops.argoCd = { repoUrl: 'https://git.example.com/nanoe/monitoring.git', revision: 'main', project: 'default', namespace: 'argocd' };
   doc.defaults.gitops.flux = { gitRepository: 'nanoe-monitoring', namespace: 'flux-system', interval: '5m' };
   doc.defaults.cadvisor.source = 'daemonset';
+  doc.defaults.network.nodeLocalDnsIp = '169.254.20.10';
 }
 
 /** Every environment of the default config, and of the same config with every option on. */

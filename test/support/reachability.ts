@@ -187,6 +187,8 @@ export interface ModelConfig {
   readonly federationClient?: { readonly namespace: string; readonly podLabels?: Record<string, string> };
   /** Where cert-manager starts its HTTP-01 solver pods (the stack's namespace), when an issuer is configured. */
   readonly acmeSolverNamespace?: string;
+  /** NodeLocal DNSCache's address on every node (`network.nodeLocalDnsIp`), when the cluster runs it. */
+  readonly nodeLocalDnsIp?: string;
 }
 
 /**
@@ -204,16 +206,21 @@ export function modelConfigFrom(config: Json): ModelConfig {
     api: config.backend.api,
     ...(config.prometheus?.federation?.from ? { federationClient: config.prometheus.federation.from } : {}),
     ...(config.network?.ingress?.clusterIssuer ? { acmeSolverNamespace: config.namespace } : {}),
+    ...(config.network?.nodeLocalDnsIp ? { nodeLocalDnsIp: config.network.nodeLocalDnsIp } : {}),
   };
 }
 
 /** Documentation address (RFC 5737 TEST-NET-3): stands for "anywhere on the internet". Nothing is ever sent. */
 export const INTERNET_IP = '203.0.113.10';
 
+/** Namespace of the modelled database client outside the backend's namespace. */
+export const OTHER_CLIENT_NAMESPACE = 'other-team';
+
 /** Ids of the modelled outsiders. */
 export const OUTSIDERS = {
   ingressController: 'ingress-controller',
   otherBackendPod: 'nanoe-worker',
+  otherNamespaceClient: 'other-namespace-client',
   api: 'nanoe-api',
   dns: 'kube-dns',
   apiServer: 'api-server',
@@ -221,6 +228,7 @@ export const OUTSIDERS = {
   federationClient: 'global-prometheus',
   acmeSolver: 'acme-http01-solver',
   kubelet: 'kubelet',
+  nodeLocalDns: 'node-local-dns',
 } as const;
 
 /** The endpoints that are not in the output but talk to it. */
@@ -233,6 +241,8 @@ export function modelledOutsiders(c: ModelConfig): Endpoint[] {
     },
     // Another pod of the backend (a worker): a client of Postgres and Redis, serving nothing.
     { id: OUTSIDERS.otherBackendPod, kind: 'pod', namespace: c.backendNamespace, labels: { app: 'nanoe-worker' }, ports: [], origin: o },
+    // A client of the databases in another namespace (a migration Job, a backup operator), serving nothing.
+    { id: OUTSIDERS.otherNamespaceClient, kind: 'pod', namespace: OTHER_CLIENT_NAMESPACE, labels: { app: 'db-client' }, ports: [], origin: o },
     {
       id: OUTSIDERS.api, kind: 'pod', namespace: c.api.namespace, labels: c.api.podLabels,
       ports: [{ name: c.api.portName, port: c.api.port, protocol: 'TCP' }], origin: o,
@@ -251,6 +261,10 @@ export function modelledOutsiders(c: ModelConfig): Endpoint[] {
     // A client only: its own ports are not the stack's business.
     ...(c.federationClient
       ? [{ id: OUTSIDERS.federationClient, kind: 'pod' as const, namespace: c.federationClient.namespace, labels: c.federationClient.podLabels ?? {}, ports: [], origin: o }]
+      : []),
+    // NodeLocal DNSCache: a host-network cache at a link-local address on each node.
+    ...(c.nodeLocalDnsIp
+      ? [{ id: OUTSIDERS.nodeLocalDns, kind: 'address' as const, ip: c.nodeLocalDnsIp, ports: [{ port: 53, protocol: 'UDP' as const }, { port: 53, protocol: 'TCP' as const }], origin: o }]
       : []),
     // cert-manager's HTTP-01 solver: a pod it starts next to the Ingress, port 8089 without a name.
     ...(c.acmeSolverNamespace
