@@ -68,8 +68,54 @@ test('every scrape job has a generated TargetAbsent alert', () => {
   for (const objs of [devObjects, prodObjects]) {
     const jobs = promConfig(objs).scrape_configs.map((j: any) => j.job_name);
     const rules = parse(find(objs, 'ConfigMap', 'prometheus-rules').data[TARGET_RULES_FILE_NAME]);
-    expect(rules.groups[0].rules.map((r: any) => r.expr)).toEqual(jobs.map((j: string) => `absent(up{job="${j}"})`));
+    expect(rules.groups[0].rules.filter((r: any) => r.alert === 'TargetAbsent').map((r: any) => r.expr)).toEqual(jobs.map((j: string) => `absent(up{job="${j}"})`));
   }
+});
+
+test('every node agent scraped as a DaemonSet gets NodeAgentMissing, counted against the kubelet\'s targets', () => {
+  const missing = (objs: any[]) => parse(find(objs, 'ConfigMap', 'prometheus-rules').data[TARGET_RULES_FILE_NAME]).groups[0].rules
+    .filter((r: any) => r.alert === 'NodeAgentMissing').map((r: any) => [r.labels.job, r.expr, r.for, r.labels.severity]);
+  // dev runs the cAdvisor DaemonSet; prod reads cAdvisor from the kubelets (no DaemonSet to miss).
+  expect(missing(devObjects)).toEqual([
+    ['node-exporter', 'count(up{job="kubelet"}) - count(up{job="node-exporter"}) > 0', '15m', 'warning'],
+    ['cadvisor', 'count(up{job="kubelet"}) - count(up{job="cadvisor"}) > 0', '15m', 'warning'],
+  ]);
+  expect(missing(prodObjects).map(([job]: string[]) => job)).toEqual(['node-exporter']);
+});
+
+test('NodeAgentMissing fires after 15m while a node has no agent target, not while every node has one (pinned promtool)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nanoe-agent-missing-'));
+  writeFileSync(join(dir, 'targets.rules.yaml'), renderTargetRulesYaml(['node-exporter', 'kubelet'], { nodeJob: 'kubelet', agentJobs: ['node-exporter'] }));
+  const alert = {
+    exp_labels: { severity: 'warning', job: 'node-exporter' },
+    exp_annotations: {
+      summary: 'node-exporter is missing on some nodes',
+      description: '1 node(s) (targets of job kubelet) have had no node-exporter target for more than 15m: its DaemonSet pod there is Pending (a full node: it never preempts) or cannot run. Those nodes\' metrics and node alerts are missing.',
+      runbook_url: 'https://github.com/nanoe/nanoe-monitoring/blob/main/docs/runbooks.md#nodeagentmissing',
+    },
+  };
+  // Three nodes; node-exporter on all three until a third node's pod goes away at 10m (stale from
+  // 10m30s): pending from 10m30s, firing at 25m30s, not at 25m. Down targets (up 0) still count:
+  // that is InstanceDown's case, not this one.
+  writeFileSync(join(dir, 'test.yaml'), stringify({
+    rule_files: ['targets.rules.yaml'], evaluation_interval: '30s', group_eval_order: ['scrape-targets.alerts'],
+    tests: [{
+      interval: '30s',
+      input_series: [
+        ...['n1', 'n2', 'n3'].map((n) => ({ series: `up{job="kubelet",instance="${n}"}`, values: '1x60' })),
+        { series: 'up{job="node-exporter",instance="n1"}', values: '1x60' },
+        { series: 'up{job="node-exporter",instance="n2"}', values: '0x60' },
+        { series: 'up{job="node-exporter",instance="n3"}', values: '1x20 stale' },
+      ],
+      alert_rule_test: [
+        { eval_time: '10m', alertname: 'NodeAgentMissing', exp_alerts: [] },
+        { eval_time: '25m', alertname: 'NodeAgentMissing', exp_alerts: [] },
+        { eval_time: '25m30s', alertname: 'NodeAgentMissing', exp_alerts: [alert] },
+      ],
+    }],
+  }));
+  const r = spawnSync(pinnedBinary('promtool'), ['test', 'rules', 'test.yaml'], { cwd: dir, encoding: 'utf8' });
+  expect({ status: r.status, out: r.stdout + r.stderr }).toEqual({ status: 0, out: expect.stringContaining('SUCCESS') });
 });
 
 test('the generated TargetAbsent fires after 5m without targets, not before, not while one is there (pinned promtool)', () => {

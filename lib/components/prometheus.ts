@@ -8,7 +8,7 @@ import { KubeStatefulSet, lazy, namedPort, quantities } from './kube';
 import { selectorLabels, standardLabels } from '../wiring/labels';
 import { antiAffinity, container, restrictedPodSecurity } from './pod-security';
 import { clientCredentials, externalUrl, passwordVolume, publishThroughIngress, SECRET_FILE_MODE, serverAuth, webAuth } from './published-service';
-import { renderTargetRulesYaml, TARGET_RULES_FILE_NAME } from '../content/target-rules';
+import { targetRulesYaml, TARGET_RULES_FILE_NAME } from '../content/target-rules';
 import { UIDS } from './identities';
 import { NodeScrapeTarget, ScrapeTarget, scrapeServiceName, secretMountPath } from '../wiring/scrape-target';
 import { AlertmanagersTarget, declarePaths, discoveryRbac, kubeletRbac, renderFederationJob, renderPrometheusConfig, replicaAddresses } from './prometheus-config';
@@ -197,7 +197,7 @@ export class Prometheus extends Construct {
   }
 
   /** The generated TargetAbsent rule file: one absent alert per declared scrape job. */
-  renderTargetRules(): string { return renderTargetRulesYaml([...this.targets, ...this.nodeTargets].map((t) => t.job)); }
+  renderTargetRules(): string { return targetRulesYaml(this.targets, this.nodeTargets); }
 
   /** The scrape job a global Prometheus adds to pull this one's selected series: every replica by its pod DNS name. */
   renderFederationJob(): Record<string, unknown> {
