@@ -4,10 +4,10 @@
  * the last case edits a copy of this project and runs `scripts/synth.cjs` as the npm script does.
  */
 import { spawnSync } from 'child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { dirname, join } from 'path';
-import { PROJECT_ROOT } from './support/pinned';
+import { inProjectCopy } from './support/project-copy';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { bundleIsCurrent, recordInputs, INPUTS_FILE } = require('../scripts/build-inputs.cjs') as {
@@ -123,12 +123,7 @@ describe('the bundle check of npm run synth (scripts/build-inputs.cjs)', () => {
 
 describe('npm run synth on a copy of this project', () => {
   test('rebuilds after a source edit and runs the new code; runs without rebuilding otherwise', () => {
-    const copy = mkdtempSync(join(tmpdir(), 'nanoe-synth-copy-'));
-    try {
-      for (const f of ['main.ts', 'lib', 'imports', 'scripts', 'config', 'rules', 'dashboards', 'backend', 'backup', 'versions.json', 'package.json', 'tsconfig.json']) {
-        cpSync(join(PROJECT_ROOT, f), join(copy, f), { recursive: true });
-      }
-      symlinkSync(join(PROJECT_ROOT, 'node_modules'), join(copy, 'node_modules'));
+    inProjectCopy('nanoe-synth-copy-', (copy) => {
       const synth = () => spawnSync(process.execPath, ['scripts/synth.cjs', '--help'], { cwd: copy, encoding: 'utf8' });
       const bundle = join(copy, 'build', 'synth.js');
 
@@ -142,8 +137,6 @@ describe('npm run synth on a copy of this project', () => {
       const r = synth();
       expect(r.stderr).toBe('');
       expect(r.stdout).toContain('Usage (edited): npm run synth'); // the edit is what runs: never a stale bundle
-    } finally {
-      rmSync(copy, { recursive: true, force: true });
-    }
+    });
   }, 60_000);
 });

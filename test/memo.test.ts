@@ -4,10 +4,9 @@
  * synth writes the same bytes with and without them.
  */
 import { spawnSync } from 'child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'fs';
-import { tmpdir } from 'os';
+import { existsSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'fs';
 import { join } from 'path';
-import { PROJECT_ROOT } from './support/pinned';
+import { inProjectCopy } from './support/project-copy';
 
 type MemoModule = typeof import('../lib/config/memo');
 
@@ -75,12 +74,7 @@ describe('memoize', () => {
 
 describe('the bundled synth with results kept between runs', () => {
   test('writes the bytes it computes; ignores results of another program; never serves a stale one', () => {
-    const copy = mkdtempSync(join(tmpdir(), 'nanoe-memo-copy-'));
-    try {
-      for (const f of ['main.ts', 'lib', 'imports', 'scripts', 'config', 'rules', 'dashboards', 'backend', 'backup', 'versions.json', 'package.json', 'tsconfig.json']) {
-        cpSync(join(PROJECT_ROOT, f), join(copy, f), { recursive: true });
-      }
-      symlinkSync(join(PROJECT_ROOT, 'node_modules'), join(copy, 'node_modules'));
+    inProjectCopy('nanoe-memo-copy-', (copy) => {
       const synth = (out: string, env: Record<string, string> = {}) => {
         const r = spawnSync(process.execPath, ['scripts/synth.cjs', '--out', join(copy, out)], { cwd: copy, encoding: 'utf8', env: { ...process.env, ...env } });
         expect(r.stderr).toBe('');
@@ -114,8 +108,6 @@ describe('the bundled synth with results kept between runs', () => {
       const changed = synth('changed');
       expect(changed).not.toBe(computed);
       expect(changed).toBe(synth('changed-cold', { NANOE_MEMO: 'off' }));
-    } finally {
-      rmSync(copy, { recursive: true, force: true });
-    }
+    });
   }, 120_000);
 });

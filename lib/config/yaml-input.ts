@@ -33,14 +33,14 @@ function checkAliasExpansion(doc: unknown): void {
 }
 
 /**
- * Parses one YAML document; throws an Error with a one-line message. Parsed once per distinct text
+ * `parse(text)`, checked (one-line errors, alias expansion limited), once per distinct text
  * (lib/config/memo.ts); each call returns a copy of its own, which the caller may change.
  */
-export function parseYaml(text: string): unknown {
-  return structuredClone(memoize('yaml-parse', text, () => {
-    let doc: unknown;
+function parsedOnce<T>(table: string, text: string, parse: (text: string) => T): T {
+  return structuredClone(memoize(table, text, () => {
+    let doc: T;
     try {
-      doc = load(text);
+      doc = parse(text);
     } catch (e) {
       throw new Error(oneLine(e));
     }
@@ -49,18 +49,14 @@ export function parseYaml(text: string): unknown {
   }));
 }
 
-/** Parses a multi-document YAML file, like `parseYaml` (a copy per call); throws an Error with a one-line message. */
+/** Parses one YAML document (a copy per call); throws an Error with a one-line message. */
+export function parseYaml(text: string): unknown {
+  return parsedOnce('yaml-parse', text, (t) => load(t));
+}
+
+/** Parses a multi-document YAML file (a copy per call); throws an Error with a one-line message. */
 export function parseYamlDocuments(text: string): unknown[] {
-  return structuredClone(memoize('yaml-parse-all', text, () => {
-    let docs: unknown[];
-    try {
-      docs = loadAll(text);
-    } catch (e) {
-      throw new Error(oneLine(e));
-    }
-    checkAliasExpansion(docs);
-    return docs;
-  }));
+  return parsedOnce('yaml-parse-all', text, (t) => loadAll(t));
 }
 
 /** Keys that change an object's prototype when copied: refused wherever YAML input is read. */
