@@ -15,6 +15,7 @@ module.exports = {
     '<rootDir>/test/claims.test.ts',
     '<rootDir>/test/config-limits.test.ts',
     '<rootDir>/test/config-load.test.ts',
+    '<rootDir>/test/config-checks.test.ts',
     '<rootDir>/test/gitops.test.ts',
     '<rootDir>/test/bad-config.test.ts',
     '<rootDir>/test/backup.test.ts',
