@@ -9,6 +9,7 @@ import {
   regex, secretName, seriesSelector, url, urlPath,
 } from '../lib/config/checks';
 import { ConfigError } from '../lib/config/errors';
+import { parseCpuMillis, parseDurationSeconds, parseGoDurationSeconds, parsePrometheusSize, parseQuantityBytes, parseStorageBytes } from '../lib/config/units';
 
 function refusedWith(f: () => unknown): string {
   try {
@@ -137,5 +138,41 @@ describe('Git repositories and revisions (Argo CD)', () => {
     const rev = (v: string) => refusedWith(() => gitRevision('f', v));
     for (const good of ['main', 'v1.2.0', 'release/1.x', 'fix-', 'a']) expect([good, rev(good)]).toEqual([good, ok]);
     for (const bad of ['a b', 'a..b', '-x', '', 'a~1']) expect([bad, rev(bad)]).toEqual([bad, `f: ${JSON.stringify(bad)} is not a Git revision — write a branch, tag or commit such as "main" or "v1.2.0"`]);
+  });
+});
+
+describe('units (lib/config/units.ts): only strings (and numbers for CPU), zero and too small refused', () => {
+  test('a list holding a valid value is not that value', () => {
+    expect(refusedWith(() => parseQuantityBytes('f', ['1Gi']))).toMatch(/^f: \["1Gi"\] is not a Kubernetes quantity — /);
+    expect(refusedWith(() => parsePrometheusSize('f', ['16GB']))).toMatch(/^f: \["16GB"\] is not a Prometheus size — /);
+    expect(refusedWith(() => parseDurationSeconds('f', ['5m']))).toMatch(/^f: \["5m"\] is not a Prometheus duration — /);
+    expect(refusedWith(() => parseCpuMillis('f', ['2']))).toBe('f: ["2"] is not a CPU quantity — write cores ("2", "0.5") or millicores ("500m")');
+    expect(refusedWith(() => parseGoDurationSeconds('f', 5))).toBe('f: 5 is not a Go duration (Flux reads it with time.ParseDuration) — write e.g. "5m", "1h" or "24h" (units h, m, s; there is no "d")');
+  });
+
+  test('an empty duration is not a duration (rather than a zero one)', () => {
+    expect(refusedWith(() => parseDurationSeconds('f', ''))).toBe(
+      'f: "" is not a Prometheus duration — write e.g. "30s", "5m", "15d" or "1h30m": a number and a unit (y w d h m s ms), units from largest to smallest, each once',
+    );
+  });
+
+  test('a zero Prometheus size means "no limit" to Prometheus and is refused', () => {
+    expect(refusedWith(() => parsePrometheusSize('f', '0GB'))).toBe('f: "0GB" is zero, which Prometheus reads as "no size limit" — write a positive size such as "45GB"');
+    expect(parsePrometheusSize('f', '1B')).toBe(1);
+  });
+
+  test('a volume is at least 1Mi: 1048576 bytes accepted, one byte less refused', () => {
+    expect(parseStorageBytes('f', '1Mi')).toBe(2 ** 20);
+    expect(parseStorageBytes('f', '1048576')).toBe(2 ** 20);
+    expect(refusedWith(() => parseStorageBytes('f', '1048575'))).toBe('f: "1048575" is below 1Mi, too small for a volume — write a size such as "10Gi"');
+    expect(refusedWith(() => parseStorageBytes('f', '0'))).toBe('f: "0" is below 1Mi, too small for a volume — write a size such as "10Gi"');
+  });
+
+  test('Go durations: h m s ms us µs ns, fractions allowed, parts added; no days; zero refused', () => {
+    expect(['5m', '1h30m', '1.5h', '100ms', '0.5s', '1m30.5s', '1500us', '2µs', '10ns'].map((v) => parseGoDurationSeconds('f', v)))
+      .toEqual([300, 5400, 5400, 0.1, 0.5, 90.5, 0.0015, 0.000002, 1e-8]);
+    expect(refusedWith(() => parseGoDurationSeconds('f', '1d'))).toMatch(/^f: "1d" is not a Go duration/);
+    expect(refusedWith(() => parseGoDurationSeconds('f', '0s'))).toBe('f: "0s" is zero — use a positive duration such as "5m"');
+    expect(refusedWith(() => parseGoDurationSeconds('f', '0m0s'))).toBe('f: "0m0s" is zero — use a positive duration such as "5m"');
   });
 });
