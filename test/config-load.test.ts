@@ -8,10 +8,11 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { parse } from 'yaml';
-import { ConfigError } from '../lib/config/errors';
+import { ConfigError, fileProblem } from '../lib/config/errors';
 import { loadConfigFile, resolveConfig } from '../lib/config/load';
 import { EnvironmentConfig } from '../lib/config/types';
 import { pinnedImage } from '../lib/config/versions';
+import { parseYaml, parseYamlDocuments } from '../lib/config/yaml-input';
 
 const ROOT = join(__dirname, '..');
 const defaultDoc = (): any => parse(readFileSync(join(ROOT, 'config', 'environments.yaml'), 'utf8'));
@@ -177,5 +178,48 @@ describe('cross-field rules', () => {
     expect(refusal((d) => { d.defaults.backup.keep = 1; d.defaults.backup.storage.prometheus = '32Gi'; })).toBe('(accepted)');
     expect(refusal((d) => { d.defaults.backup.keep = 1; d.defaults.backup.storage.prometheus = '31Gi'; })).toMatch(/= \(1 \+ 1\) × 16GB: .* at least 32Gi,/);
     expect(refusal((d) => { d.defaults.backup.enabled = false; d.defaults.backup.storage.prometheus = '1Gi'; })).toBe('(accepted)');
+  });
+});
+
+describe('file errors and YAML input', () => {
+  test('every filesystem error code becomes what is wrong and what to do, for reading and for writing', () => {
+    const err = (code?: string, message = 'boom') => Object.assign(new Error(message), code ? { code } : {});
+    const both = (code: string) => [fileProblem(err(code), 'read'), fileProblem(err(code), 'write')];
+    expect(both('ENOENT')).toEqual([{ problem: 'does not exist', fix: 'check the path' }, { problem: 'does not exist', fix: 'create the parent folder or choose another --out' }]);
+    for (const code of ['EACCES', 'EPERM']) {
+      expect(both(code)).toEqual([
+        { problem: 'cannot be read: permission denied', fix: 'fix its permissions or choose another path' },
+        { problem: 'cannot be written: permission denied', fix: 'fix its permissions or choose another path' },
+      ]);
+    }
+    expect(fileProblem(err('EISDIR'), 'read')).toEqual({ problem: 'is a folder, not a file', fix: 'name a file' });
+    expect(fileProblem(err('ENOTDIR'), 'read')).toEqual({ problem: 'has a file where a folder is expected on its path', fix: 'choose another path' });
+    expect(fileProblem(err('EEXIST'), 'write')).toEqual({ problem: 'already exists', fix: 'move it away or choose another path' });
+    expect(fileProblem(err('ENAMETOOLONG'), 'read')).toEqual({ problem: 'is too long a path for the filesystem', fix: 'choose a shorter path' });
+    expect(fileProblem(err('EROFS'), 'write')).toEqual({ problem: 'is on a read-only filesystem', fix: 'choose a writable --out' });
+    for (const code of ['ENOSPC', 'EDQUOT']) expect(fileProblem(err(code), 'write')).toEqual({ problem: 'is on a full disk (or over quota)', fix: 'free space or choose another --out' });
+    expect(fileProblem(err('ELOOP'), 'read')).toEqual({ problem: 'has a symbolic link loop on its path', fix: 'fix the links or choose another path' });
+    expect(fileProblem(err('EIO'), 'read')).toEqual({ problem: 'cannot be read (EIO)', fix: 'check the path' });
+    expect(fileProblem(err(undefined, 'odd failure'), 'write')).toEqual({ problem: 'cannot be written (odd failure)', fix: 'check the path' });
+  });
+
+  test('a YAML error is one line with its line and column (1-based)', () => {
+    expect(() => parseYaml('a: 1\nb: [\n')).toThrow(/^unexpected end of the stream within a flow collection at line 3, column 1$/);
+    expect(() => parseYaml('a: 1\na: 2\n')).toThrow(/^duplicated mapping key at line 2, column 1$/);
+    expect(() => parseYamlDocuments('x: 1\n---\ny: [\n')).toThrow(/ at line \d+, column \d+$/);
+  });
+
+  test('aliases: a shared value may be reached again up to 10,000 times; a "billion laughs" file is refused quickly', () => {
+    const reuse = (n: number) => `a: &a {x: 1}\nl: [${Array(n).fill('*a').join(', ')}]\n`;
+    expect((parseYaml(reuse(10_000)) as { l: unknown[] }).l).toHaveLength(10_000);
+    expect(() => parseYaml(reuse(10_001))).toThrow(/^expands to more than 10000 values through YAML aliases \(a "billion laughs" file\?\); write the values out or use fewer aliases$/);
+    // Everything under a value reached again counts: 5,001 reuses of a map holding one more map are 10,002 visits.
+    expect(() => parseYaml(`a: &a {x: {y: 1}}\nl: [${Array(5_001).fill('*a').join(', ')}]\n`)).toThrow(/expands to more than 10000 values/);
+    expect(parseYaml(`a: &a {x: {y: 1}}\nl: [${Array(5_000).fill('*a').join(', ')}]\n`)).toBeTruthy();
+    const laughs = ['a: &a [1,1,1,1,1,1,1,1,1,1]', ...'bcdefghij'.split('').map((c, i) => `${c}: &${c} [${Array(10).fill(`*${'abcdefghij'[i]}`).join(',')}]`)].join('\n');
+    const started = Date.now();
+    expect(() => parseYaml(laughs)).toThrow(/expands to more than 10000 values/);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(parseYamlDocuments('a: &a {x: 1}\nb: *a\n---\nc: 1\n')).toEqual([{ a: { x: 1 }, b: { x: 1 } }, { c: 1 }]);
   });
 });
