@@ -9,6 +9,8 @@ import {
   regex, secretName, seriesSelector, url, urlPath,
 } from '../lib/config/checks';
 import { ConfigError } from '../lib/config/errors';
+import { re2Problem } from '../lib/config/syntax';
+import { RE2_CASES } from './support/re2-cases';
 import { parseCpuMillis, parseDurationSeconds, parseGoDurationSeconds, parsePrometheusSize, parseQuantityBytes, parseStorageBytes } from '../lib/config/units';
 
 function refusedWith(f: () => unknown): string {
@@ -174,5 +176,11 @@ describe('units (lib/config/units.ts): only strings (and numbers for CPU), zero 
     expect(refusedWith(() => parseGoDurationSeconds('f', '1d'))).toMatch(/^f: "1d" is not a Go duration/);
     expect(refusedWith(() => parseGoDurationSeconds('f', '0s'))).toBe('f: "0s" is zero — use a positive duration such as "5m"');
     expect(refusedWith(() => parseGoDurationSeconds('f', '0m0s'))).toBe('f: "0m0s" is zero — use a positive duration such as "5m"');
+  });
+});
+
+describe('RE2 (lib/config/syntax.ts re2Problem), pattern by pattern as the pinned Prometheus compiles them', () => {
+  test.each(RE2_CASES.map(([p, problem]) => [p, problem] as const))('%j: %s', (pattern, problem) => {
+    expect(re2Problem(pattern)).toBe(problem);
   });
 });
