@@ -12,7 +12,7 @@ import { ConfigError, fileProblem } from '../lib/config/errors';
 import { loadConfigFile, resolveConfig } from '../lib/config/load';
 import { EnvironmentConfig } from '../lib/config/types';
 import { pinnedImage } from '../lib/config/versions';
-import { parseYaml, parseYamlDocuments } from '../lib/config/yaml-input';
+import { findForbiddenKey, parseYaml, parseYamlDocuments } from '../lib/config/yaml-input';
 
 const ROOT = join(__dirname, '..');
 const defaultDoc = (): any => parse(readFileSync(join(ROOT, 'config', 'environments.yaml'), 'utf8'));
@@ -201,6 +201,13 @@ describe('file errors and YAML input', () => {
     expect(fileProblem(err('ELOOP'), 'read')).toEqual({ problem: 'has a symbolic link loop on its path', fix: 'fix the links or choose another path' });
     expect(fileProblem(err('EIO'), 'read')).toEqual({ problem: 'cannot be read (EIO)', fix: 'check the path' });
     expect(fileProblem(err(undefined, 'odd failure'), 'write')).toEqual({ problem: 'cannot be written (odd failure)', fix: 'check the path' });
+  });
+
+  test('forbidden keys are found at any depth, in maps inside lists too, named by their path; a value is not a key', () => {
+    expect(findForbiddenKey({ a: [{ b: 1 }, { constructor: 1 }] }, '(config)')).toBe('(config).a[1].constructor');
+    expect(findForbiddenKey({ a: 1, b: { c: 2, prototype: 3 } }, 'x')).toBe('x.b.prototype');
+    expect(findForbiddenKey(JSON.parse('[{"ok": 1}, {"__proto__": 1}]'), 'x')).toBe('x[1].__proto__');
+    expect(findForbiddenKey({ a: ['__proto__', 'constructor'], b: null }, 'x')).toBeUndefined();
   });
 
   test('a YAML error is one line with its line and column (1-based)', () => {
