@@ -8,20 +8,11 @@ import {
   checkNoUrlCredentials, checkValue, cidr, gitRevision, gitUrl, host, image, labelName, labels, metricName, mountedSecretName, oneOf, portName, redactUrl,
   regex, secretName, seriesSelector, url, urlPath,
 } from '../lib/config/checks';
-import { ConfigError } from '../lib/config/errors';
 import { re2Problem } from '../lib/config/syntax';
 import { RE2_CASES } from './support/re2-cases';
+import { refusedWith } from './support/refusal';
 import { parseCpuMillis, parseDurationSeconds, parseGoDurationSeconds, parsePrometheusSize, parseQuantityBytes, parseStorageBytes } from '../lib/config/units';
 
-function refusedWith(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof ConfigError) return e.message;
-    throw e;
-  }
-  return '(accepted)';
-}
 const ok = '(accepted)';
 
 describe('values of another type are refused, not read as their text', () => {

@@ -7,30 +7,13 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { parse } from 'yaml';
-import { ConfigError, fileProblem } from '../lib/config/errors';
+import { fileProblem } from '../lib/config/errors';
 import { loadConfigFile, resolveConfig } from '../lib/config/load';
-import { EnvironmentConfig } from '../lib/config/types';
 import { pinnedImage } from '../lib/config/versions';
 import { findForbiddenKey, parseYaml, parseYamlDocuments } from '../lib/config/yaml-input';
+import { defaultDoc, refusedWith, resolveWith } from './support/refusal';
 
 const ROOT = join(__dirname, '..');
-const defaultDoc = (): any => parse(readFileSync(join(ROOT, 'config', 'environments.yaml'), 'utf8'));
-function resolveWith(edit: (d: any) => void, name = 'dev'): EnvironmentConfig {
-  const d = defaultDoc();
-  edit(d);
-  return resolveConfig(d, [name])[0];
-}
-/** The ConfigError message of `f`, or "(accepted)". Any other error fails the test. */
-function refusedWith(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof ConfigError) return e.message;
-    throw e;
-  }
-  return '(accepted)';
-}
 const refusal = (edit: (d: any) => void, name = 'dev'): string => refusedWith(() => resolveWith(edit, name));
 const THANOS = { objectStoreSecret: 'thanos-objstore', querier: { namespace: 'thanos', podLabels: { app: 'thanos-query' } }, objectStoreEgress: { cidr: '192.0.2.1/32', port: 443 } };
 

@@ -9,7 +9,6 @@ import { antiAffinity, container, httpProbe, restrictedContainerSecurity, restri
 import { checkBackupConfig, cronSchedule, DEFAULT_BACKUP_IMAGES } from '../lib/config/backup';
 import { checkValue, cidr, dnsName, image, labelName, labels, listOf, metricName, nullable, text, url, urlPath } from '../lib/config/checks';
 import * as checks from '../lib/config/checks';
-import { ConfigError } from '../lib/config/errors';
 import * as units from '../lib/config/units';
 import * as versions from '../lib/config/versions';
 import { resolveConfig } from '../lib/config/load';
@@ -24,16 +23,8 @@ import { selectorLabels, standardLabels } from '../lib/wiring/labels';
 import { renderScrapeJob, scrapeServiceName, secretMountPath } from '../lib/wiring/scrape-target';
 import { Wiring, Workload, workloadPeer } from '../lib/wiring/wiring';
 import { K8sObject } from './support/app';
+import { refusedWith } from './support/refusal';
 
-const refusedWith = (f: () => unknown): string => {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof ConfigError) return e.message;
-    throw e;
-  }
-  return '(accepted)';
-};
 const RESOURCES = { requests: { cpu: '100m', memory: '64Mi' }, limits: { cpu: '200m', memory: '128Mi' } };
 
 describe('Wiring: workloads and ports are unique, paths are declared once', () => {
