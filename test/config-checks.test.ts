@@ -164,8 +164,9 @@ describe('units (lib/config/units.ts): only strings (and numbers for CPU), zero 
   });
 
   test('Go durations: h m s ms us µs ns, fractions allowed, parts added; no days; zero refused', () => {
-    expect(['5m', '1h30m', '1.5h', '100ms', '0.5s', '1m30.5s', '1500us', '2µs', '10ns'].map((v) => parseGoDurationSeconds('f', v)))
-      .toEqual([300, 5400, 5400, 0.1, 0.5, 90.5, 0.0015, 0.000002, 1e-8]);
+    expect(['5m', '1h30m', '1.5h', '1.25h', '100ms', '0.5s', '1m30.5s', '1500us', '2µs', '10ns'].map((v) => parseGoDurationSeconds('f', v)))
+      .toEqual([300, 5400, 5400, 4500, 0.1, 0.5, 90.5, 0.0015, 0.000002, 1e-8]);
+    expect(refusedWith(() => parseGoDurationSeconds('f', ['5m']))).toMatch(/^f: \["5m"\] is not a Go duration/);
     expect(refusedWith(() => parseGoDurationSeconds('f', '1d'))).toMatch(/^f: "1d" is not a Go duration/);
     expect(refusedWith(() => parseGoDurationSeconds('f', '0s'))).toBe('f: "0s" is zero — use a positive duration such as "5m"');
     expect(refusedWith(() => parseGoDurationSeconds('f', '0m0s'))).toBe('f: "0m0s" is zero — use a positive duration such as "5m"');
