@@ -16,7 +16,6 @@ import { MAX_RETENTION_SHARE, loadConfigFile } from '../lib/config/load';
 import { TARGET_ABSENT_FOR } from '../lib/content/target-rules';
 import { alertingRules, loadRuleFiles } from '../lib/content/rules';
 import { HIGH_ERROR_FRACTION, LOW_ERROR_FRACTION, dashboardQueries } from './e2e/checks';
-import { LOCAL_INTERVAL } from './e2e/local-stack';
 import { cadvisorMetricGroups, readFacts } from './support/facts';
 import { ROOT } from './support/app';
 
@@ -86,11 +85,11 @@ const FIGURES: Figure[] = [
     },
   },
   {
-    what: '`npm run verify`: HighErrorRate at 2% and 10% are the constants of test/e2e/checks.ts; intervals LOCAL_INTERVAL; `$__rate_interval` 5m',
+    what: '`npm run verify`: HighErrorRate at 2% and 10% are the constants of test/e2e/checks.ts; the intervals and `$__rate_interval` are the recorded ones',
     span: /`\$__rate_interval`\s+5m|does not fire at 2% 5xx and fires at 10%|intervals 1 s/g,
     check: ([text]) => {
       if (text.includes('2%')) expect([LOW_ERROR_FRACTION, HIGH_ERROR_FRACTION]).toEqual([0.02, 0.1]);
-      else if (text.includes('intervals')) expect(LOCAL_INTERVAL).toBe('1s');
+      else if (text.includes('intervals')) expect(verify).toMatch(/scrape_interval: \S+ → 1s[\s\S]*evaluation_interval: \S+ → 1s/);
       else expect(verify).toContain('$__rate_interval→5m');
     },
   },
