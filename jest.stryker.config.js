@@ -14,6 +14,8 @@ module.exports = {
   testMatch: process.env.MUTATE_TESTS ? process.env.MUTATE_TESTS.split(',').map((f) => `<rootDir>/${f.trim()}`) : [
     '<rootDir>/test/claims.test.ts',
     '<rootDir>/test/config-limits.test.ts',
+    '<rootDir>/test/config-load.test.ts',
+    '<rootDir>/test/config-checks.test.ts',
     '<rootDir>/test/gitops.test.ts',
     '<rootDir>/test/bad-config.test.ts',
     '<rootDir>/test/backup.test.ts',

@@ -1,5 +1,8 @@
 // `npm run bench` (issue 6): how long synth takes, next to the floor of starting node at all.
-//   node scripts/bench.mjs [--reps N] [--no-npm] [--no-profile] [--keep]
+//   node scripts/bench.mjs [--reps N] [--no-npm] [--no-profile] [--keep] [--record]
+// --record also writes the report to docs/figures/bench.txt (and the series budget's to
+// docs/figures/series-budget.txt): the README's figures are checked against those files
+// (test/readme-figures.test.ts).
 // Builds build/main.js (scripts/build.mjs) and build/bench-targets.js once, then runs every case
 // N times (default 7) round-robin, after one untimed warm-up round, and prints medians, ratios to
 // `node -e 0`, peak memory, a CPU-profile split of where the time goes, and PASS/MISS against the
@@ -25,15 +28,16 @@ let reps = 7;
 for (let i = 2; i < process.argv.length; i++) {
   const a = process.argv[i];
   if (a === '--reps' && /^[1-9]\d*$/.test(process.argv[i + 1] ?? '')) reps = Number(process.argv[++i]);
-  else if (['--no-npm', '--no-profile', '--keep', '--no-series', '--series'].includes(a)) flags.add(a);
+  else if (['--no-npm', '--no-profile', '--keep', '--no-series', '--series', '--record'].includes(a)) flags.add(a);
   else {
-    process.stderr.write(`bench: ${a} is not understood: use --reps N, --no-npm, --no-profile, --keep, --no-series, --series (series budget only)\n`);
+    process.stderr.write(`bench: ${a} is not understood: use --reps N, --no-npm, --no-profile, --keep, --no-series, --series (series budget only), --record\n`);
     process.exit(2);
   }
 }
 const flag = (name) => flags.has(name);
 // The series budget (scripts/series-budget.mjs) runs after the speed benchmark; --series runs it alone.
-const seriesBudget = () => spawnSync(process.execPath, [join(ROOT, 'scripts', 'series-budget.mjs')], { cwd: ROOT, stdio: 'inherit' });
+const seriesBudget = () =>
+  spawnSync(process.execPath, [join(ROOT, 'scripts', 'series-budget.mjs'), ...(flag('--record') ? ['--record'] : [])], { cwd: ROOT, stdio: 'inherit' });
 if (flag('--series')) process.exit(seriesBudget().status ?? 1);
 
 const started = Date.now();
@@ -130,6 +134,10 @@ const noisy = cases.filter((c) => Math.max(...c.times) > 1.5 * Math.min(...c.tim
 if (noisy.length > 0) p(`note: noisy cases (max > 1.5 × min): ${noisy.join(', ')}; other load on the machine? rerun for stable numbers`);
 p(`(${((Date.now() - started) / 1000).toFixed(0)} s in all)`);
 process.stdout.write(`${lines.join('\n')}\n`);
+if (flag('--record')) {
+  mkdirSync(join(ROOT, 'docs', 'figures'), { recursive: true });
+  writeFileSync(join(ROOT, 'docs', 'figures', 'bench.txt'), `${lines.join('\n')}\n`);
+}
 
 if (flag('--keep')) process.stdout.write(`kept ${tmp}\n`);
 else rmSync(tmp, { recursive: true, force: true });

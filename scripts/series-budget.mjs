@@ -15,10 +15,13 @@
  * postgres-exporter and redis-exporter run with their defaults (the project passes no flags) on the
  * e2e harness's Postgres and Redis; "project" is after the rendered metric_relabel_configs.
  *
- *   node scripts/series-budget.mjs [--pods 30]      (npm run bench runs it after the speed benchmark)
+ *   node scripts/series-budget.mjs [--pods 30] [--record]   (npm run bench runs it after the speed benchmark)
+ * --record also writes what it prints to docs/figures/series-budget.txt, which the README's figures
+ * are checked against (test/readme-figures.test.ts).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildSync } from 'esbuild';
@@ -37,6 +40,13 @@ const KPS_ARGS = [
   '--collector.filesystem.mount-points-exclude=^/(dev|proc|sys|var/lib/docker/.+|var/lib/kubelet/.+)($|/)',
   '--collector.filesystem.fs-types-exclude=^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|fusectl|hugetlbfs|iso9660|mqueue|nsfs|overlay|proc|procfs|pstore|rpc_pipefs|securityfs|selinuxfs|squashfs|sysfs|tracefs)$',
 ];
+
+/** What the script prints (and, with --record, writes to docs/figures/series-budget.txt). */
+const printed = [];
+function print(line) {
+  printed.push(line);
+  console.log(line);
+}
 
 function skip(why) {
   console.log(`series budget: skipped — ${why}`);
@@ -111,16 +121,19 @@ function main() {
   const inputs = JSON.parse(execFileSync(process.execPath, [join(ROOT, 'build', 'series-budget-inputs.js'), '--databases'], { encoding: 'utf8', maxBuffer: 64 << 20 }));
   const projectArgs = inputs.nodeExporterArgs.filter((a) => !a.startsWith('--web.listen-address')).map((a) => a.replace('=/host/root', '=/').replace('=/host/', '=/'));
   const sets = [['project flags', projectArgs], ['upstream defaults (no flags)', []], ['kube-prometheus-stack args', KPS_ARGS]];
-  console.log(`\nseries budget: node_exporter ${ne.version}, synthetic node with 0 and ${PODS} pods (veth per pod, 2 kubelet tmpfs + 1 shm per pod)\n`);
-  console.log('| exporter | settings | series per node (0 pods) | per pod | series with ' + PODS + ' pods |');
-  console.log('|---|---|---:|---:|---:|');
+  print(`\nseries budget: node_exporter ${ne.version}, synthetic node with 0 and ${PODS} pods (veth per pod, 2 kubelet tmpfs + 1 shm per pod)\n`);
+  print('| exporter | settings | series per node (0 pods) | per pod | series with ' + PODS + ' pods |');
+  print('|---|---|---:|---:|---:|');
+  let cpuLine = '';
   try {
     for (const [label, args] of sets) {
       const base = scrapeNode(0, ne.path, args);
       const full = scrapeNode(PODS, ne.path, args);
-      const row = (l, b, f) => console.log(`| node_exporter | ${l} | ${b} | ${((f - b) / PODS).toFixed(1).replace(/\.0$/, '')} | ${f} |`);
+      const row = (l, b, f) => print(`| node_exporter | ${l} | ${b} | ${((f - b) / PODS).toFixed(1).replace(/\.0$/, '')} | ${f} |`);
       row(label, base.length, full.length);
       if (label === 'project flags') {
+        const cpu = base.filter((n) => n === 'node_cpu_seconds_total').length;
+        cpuLine = `node_cpu_seconds_total: ${cpu} series on ${cpus().length} CPU(s), ${cpu / cpus().length} per CPU`;
         const rules = inputs.relabel['node-exporter'];
         row('project flags + lean keep rule (default)', afterRelabel(base, rules).length, afterRelabel(full, rules).length);
       }
@@ -129,12 +142,17 @@ function main() {
     cleanup();
   }
   for (const [job, d] of Object.entries(inputs.databases ?? {})) {
-    console.log(`| ${job} | defaults (= project flags) / project, lean | ${d.defaults} / ${d.project} | – | – |`);
+    print(`| ${job} | defaults (= project flags) / project, lean | ${d.defaults} / ${d.project} | – | – |`);
   }
   for (const [job, d] of Object.entries(inputs.databases ?? {})) {
-    console.log(`${job}: lean keeps ${d.project} of ${d.defaults} series (−${d.defaults - d.project}); largest dropped: ${d.topDropped.map(([f, n]) => `${f}_* ${n}`).join(', ')}`);
+    print(`${job}: lean keeps ${d.project} of ${d.defaults} series (−${d.defaults - d.project}); largest dropped: ${d.topDropped.map(([f, n]) => `${f}_* ${n}`).join(', ')}`);
   }
+  print(cpuLine);
 }
 
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => { cleanup(); process.exit(130); });
 main();
+if (argv.includes('--record')) {
+  mkdirSync(join(ROOT, 'docs', 'figures'), { recursive: true });
+  writeFileSync(join(ROOT, 'docs', 'figures', 'series-budget.txt'), `${printed.join('\n').trim()}\n`);
+}

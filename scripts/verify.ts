@@ -4,9 +4,12 @@
  * InstanceDown reaches a webhook through Alertmanager and resolves. Same checks as
  * test/e2e/stack.e2e.test.ts (shared code in test/e2e/local-stack.ts and test/e2e/checks.ts).
  * Exits 0 when every check passes, 1 otherwise. Needs the packages of scripts/setup-test-deps.sh.
- *   node build/verify.js [--env NAME]
+ *   node build/verify.js [--env NAME] [--record]
+ * --record also writes what it prints to docs/figures/verify.txt, which the README's example run is
+ * checked against (test/readme-figures.test.ts).
  */
-import { basename, dirname, resolve } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { formatPreamble, formatResult, formatSummary, runAllChecks, type CheckResult } from '../test/e2e/checks';
 import { checkBinaries } from '../test/e2e/harness';
 import { startLocalStack, type LocalStack } from '../test/e2e/local-stack';
@@ -14,20 +17,26 @@ import { startLocalStack, type LocalStack } from '../test/e2e/local-stack';
 /** The project root, whether this runs from scripts/verify.ts or from the bundle in build/. */
 const ROOT = basename(__dirname) === 'build' ? dirname(__dirname) : resolve(__dirname, '..');
 
-const out = (text: string) => process.stdout.write(`${text}\n`);
+const printed: string[] = [];
+const out = (text: string) => {
+  printed.push(text);
+  process.stdout.write(`${text}\n`);
+};
 
-function parseArgs(argv: string[]): { environment: string } {
+function parseArgs(argv: string[]): { environment: string; record: boolean } {
   let environment = 'dev';
+  let record = false;
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--env' && argv[i + 1]) environment = argv[++i];
-    else throw new Error(`unknown argument ${argv[i]}; use --env NAME`);
+    else if (argv[i] === '--record') record = true;
+    else throw new Error(`unknown argument ${argv[i]}; use --env NAME, --record`);
   }
-  return { environment };
+  return { environment, record };
 }
 
 async function main(): Promise<number> {
   const started = Date.now();
-  const { environment } = parseArgs(process.argv.slice(2));
+  const { environment, record } = parseArgs(process.argv.slice(2));
   checkBinaries();
   out(`nanoe-monitoring verify: running the generated "${environment}" stack on 127.0.0.1 with the real programs…`);
   let stack: LocalStack | undefined;
@@ -49,6 +58,10 @@ async function main(): Promise<number> {
     if (process.env.NANOE_DEBUG) out(failure.stack ?? '');
   }
   out(formatSummary(results, Date.now() - started));
+  if (record) {
+    mkdirSync(join(ROOT, 'docs', 'figures'), { recursive: true });
+    writeFileSync(join(ROOT, 'docs', 'figures', 'verify.txt'), `${printed.join('\n')}\n`);
+  }
   return failure || results.length === 0 || results.some((r) => !r.ok) ? 1 : 0;
 }
 

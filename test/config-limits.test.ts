@@ -4,23 +4,10 @@
  * and the refusals it lists. Only the config layer is loaded (no synth), so these tests are quick and
  * the mutation run (`npm run mutate`) credits each kill to the test that names the limit.
  */
-import { readFileSync } from 'fs';
-import { join } from 'path';
-import { parse } from 'yaml';
 import { ConfigError } from '../lib/config/errors';
-import { resolveConfig } from '../lib/config/load';
-import { EnvironmentConfig } from '../lib/config/types';
 import { parsePrometheusSize, parseQuantityBytes } from '../lib/config/units';
+import { resolveWith } from './support/refusal';
 
-const ROOT = join(__dirname, '..');
-/** The default config document, parsed afresh (tests edit it). */
-const defaultDoc = (): any => parse(readFileSync(join(ROOT, 'config', 'environments.yaml'), 'utf8'));
-/** Resolves the default config changed by `edit`; returns the environment `name`. */
-function resolveWith(edit: (d: any) => void, name = 'dev'): EnvironmentConfig {
-  const d = defaultDoc();
-  edit(d);
-  return resolveConfig(d, [name])[0];
-}
 /** The ConfigError message `edit` produces, or undefined when the config is accepted. */
 function refusal(edit: (d: any) => void, name = 'dev'): string | undefined {
   try {

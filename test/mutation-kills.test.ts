@@ -9,7 +9,6 @@ import { antiAffinity, container, httpProbe, restrictedContainerSecurity, restri
 import { checkBackupConfig, cronSchedule, DEFAULT_BACKUP_IMAGES } from '../lib/config/backup';
 import { checkValue, cidr, dnsName, image, labelName, labels, listOf, metricName, nullable, text, url, urlPath } from '../lib/config/checks';
 import * as checks from '../lib/config/checks';
-import { ConfigError } from '../lib/config/errors';
 import * as units from '../lib/config/units';
 import * as versions from '../lib/config/versions';
 import { resolveConfig } from '../lib/config/load';
@@ -24,16 +23,8 @@ import { selectorLabels, standardLabels } from '../lib/wiring/labels';
 import { renderScrapeJob, scrapeServiceName, secretMountPath } from '../lib/wiring/scrape-target';
 import { ANYWHERE, Wiring, Workload, workloadPeer } from '../lib/wiring/wiring';
 import { K8sObject } from './support/app';
+import { refusedWith } from './support/refusal';
 
-const refusedWith = (f: () => unknown): string => {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof ConfigError) return e.message;
-    throw e;
-  }
-  return '(accepted)';
-};
 const RESOURCES = { requests: { cpu: '100m', memory: '64Mi' }, limits: { cpu: '200m', memory: '128Mi' } };
 
 describe('Wiring: workloads and ports are unique, paths are declared once', () => {
@@ -376,11 +367,20 @@ describe('config field checks at their limits', () => {
     expect(cron('0 0 * * TZ=1')).toMatch(/has "TZ=1" as day of week, which is not cron syntax/);
   });
 
+  test('cron schedules that name a date no month has are refused; steps, ranges and lists count every month they name', () => {
+    const cron = (v: string) => refusedWith(() => cronSchedule('f', v));
+    const never = (v: string) => `f: ${JSON.stringify(v)} never fires: no month in it has that day — write five fields such as "15 2 * * *" (02:15 UTC daily), or @daily; the time zone is UTC; e.g. "0 0 28 2 *" for late February`;
+    for (const bad of ['0 0 31 2 *', '0 0 30 2 *', '0 0 31 4,6,9,11 *', '0 0 31 4/7 *', '0 0 31 2 ?', '0 0 30-31 2 *']) expect([bad, cron(bad)]).toEqual([bad, never(bad)]);
+    // 29 February exists; 31 in a list, range or step that reaches a 31-day month fires; a restricted weekday fires too.
+    for (const ok of ['0 0 29 2 *', '0 0 31 * *', '0 0 31 12 *', '0 0 31 2-3 *', '0 0 31 2/5 *', '0 0 31 feb,mar *', '0 0 30,31 2,4 *', '0 0 31 2 1'])
+      expect([ok, cron(ok)]).toEqual([ok, '(accepted)']);
+  });
+
   test('S3 bucket names: 3 to 63 lower-case letters, digits, "-" and ".", starting and ending with a letter or digit', () => {
     const base = { enabled: true, schedule: '15 2 * * *', keep: 3, storage: { prometheus: '80Gi', grafana: '2Gi' }, storageClass: null, images: DEFAULT_BACKUP_IMAGES };
     const bucket = (b: unknown) => refusedWith(() => checkBackupConfig({ ...base, s3: { endpoint: 'https://s3.example.com', bucket: b, region: 'eu', credentialsSecret: 's3', egressCidr: '0.0.0.0/0' } } as any));
     for (const ok of ['abc', 'a.b-c', 'a'.repeat(63)]) expect([ok, bucket(ok)]).toEqual([ok, '(accepted)']);
-    for (const bad of ['ab', 'a'.repeat(64), 'Abc', '-ab', 'ab-', 'a_b', 5]) expect([bad, bucket(bad)]).toEqual([bad, expect.stringMatching(/^backup\.s3\.bucket: .* is not an S3 bucket name — use 3 to 63 lower-case letters, digits, "-" and "."$/)]);
+    for (const bad of ['ab', 'a'.repeat(64), 'Abc', '-ab', 'ab-', 'a_b', 5, 12345, true]) expect([bad, bucket(bad)]).toEqual([bad, expect.stringMatching(/^backup\.s3\.bucket: .* is not an S3 bucket name — use 3 to 63 lower-case letters, digits, "-" and "."$/)]);
   });
 
   test('the config document: only defaults: and environments:, at least one environment, valid environment names', () => {

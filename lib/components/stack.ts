@@ -49,10 +49,11 @@ export const API_JOB = 'nanoe-api';
  * big nodes and busy databases; anything beyond is a broken or hostile target, whose scrape then
  * fails (InstanceDown) instead of filling Prometheus's memory. Sized for `metrics: full` (the limit
  * counts samples after metric relabelling, so the lean default stays far below: README "Series budget").
- * - node-exporter: 487 series on a 2-core node, +8 per core: ~1,500 on a 128-core node → 10,000.
- * - postgres-exporter: 501 series with 3 databases, ~30 per database: ~3,400 with 100 → 10,000.
- * - redis-exporter: 207 idle, plus ~3 per command used (~200 commands) → 5,000.
- * - cAdvisor: 50 metric names per container and ~300 cgroups on a full node (110 pods) → 50,000,
+ * - node-exporter: 419 series on a 2-CPU node (docs/figures/series-budget.txt), +8 per CPU: ~1,400
+ *   on a 128-CPU node → 10,000.
+ * - postgres-exporter: 571 series for the test server, ~30 more per database: ~3,500 with 100 → 10,000.
+ * - redis-exporter: 302 idle, plus ~3 per command used (~200 commands) → 5,000.
+ * - cAdvisor: 72 container_* metric names and ~300 cgroups on a full node (110 pods) → 50,000,
  *   with long `id` label values, hence 32 MB. The same for the kubelet's `/metrics/cadvisor`: it also
  *   serves the `network` group (sandbox cgroups only, a few series per pod) and the `process` group,
  *   whose 6 names per cgroup are dropped before the limit counts; the body (counted before the drop)

@@ -11,7 +11,9 @@ const RE2_ESCAPES = new Set([...'afnrtvdDsSwWbBAzpPxCQE0123456789']);
  * Whether Go's RE2 (regexp/syntax, which Prometheus compiles relabel regexes and `=~` matchers with)
  * refuses `pattern`: unbalanced parentheses or brackets, lookarounds `(?=` `(?!` `(?<=` `(?<!`,
  * backreferences `\1`, unknown escapes of letters, unknown group flags, a repetition without an
- * argument (`*a`, `a**`, `a++` possessive) and repetition counts above 1000.
+ * argument (`*a`, `a**`, `a++` possessive), repetition counts above 1000, and an open `\Q` (it would
+ * quote the `)` of the `^(?s:…)$` Prometheus wraps the regex in). test/re2-promtool.test.ts checks the
+ * verdicts of test/support/re2-cases.ts against the pinned promtool.
  *
  * Differences that remain (RE2 refuses, this accepts): Unicode class names after `\p` are not checked
  * against Go's table, `[[:word:]]`-style class names are not checked, and patterns whose compiled
@@ -31,7 +33,9 @@ export function re2Problem(pattern: string): string | undefined {
       if (/[A-Za-z0-9]/.test(n) && !RE2_ESCAPES.has(n)) return `has the escape "\\${n}", which RE2 (Prometheus) does not know`;
       if (n === 'Q') {
         const end = pattern.indexOf('\\E', i + 2);
-        i = end < 0 ? pattern.length : end + 2;
+        // Prometheus compiles ^(?s:<regex>)$: an open \Q would quote the closing ")" too.
+        if (end < 0) return 'has "\\Q" without its closing "\\E", which would quote the ")" Prometheus closes the regex with';
+        i = end + 2;
         atom = true;
         continue;
       }
@@ -43,7 +47,7 @@ export function re2Problem(pattern: string): string | undefined {
       } else if (n === 'p' || n === 'P') len = 3;
       else if (n === 'x') len = 4;
       i += len;
-      atom = !'bBAz'.includes(n);
+      atom = true; // Go repeats empty-width assertions too (\b+ compiles)
       continue;
     }
     if (c === '[') {
@@ -65,7 +69,7 @@ export function re2Problem(pattern: string): string | undefined {
     if (c === '(') {
       const rest = pattern.slice(i);
       if (/^\(\?<?[=!]/.test(rest)) return `has the lookaround "${rest.slice(0, rest[2] === '<' ? 4 : 3)}", which RE2 (Prometheus) does not support`;
-      const named = /^\(\?P?<([A-Za-z_][A-Za-z0-9_]*)>/.exec(rest);
+      const named = /^\(\?P?<([A-Za-z0-9_]+)>/.exec(rest);
       const flags = /^\(\?([imsU]*(?:-[imsU]+)?)([:)])/.exec(rest);
       if (named) i += named[0].length;
       else if (flags && flags[2] === ')') { i += flags[0].length; atom = false; continue; }
@@ -93,13 +97,14 @@ export function re2Problem(pattern: string): string | undefined {
         if (min > 1000 || max > 1000) return `has the repetition count "${op}"; RE2 (Prometheus) allows at most 1000`;
         if (max < min) return `has the repetition "${op}" with its maximum below its minimum`;
       }
+      const start = i;
       i += op.length;
       if (pattern[i] === '?') i++;
-      if (pattern[i] !== undefined && '*+?'.includes(pattern[i])) return `has the repetition "${pattern.slice(i - 1, i + 1)}", which RE2 (Prometheus) refuses (bad repetition operator)`;
+      if (pattern[i] !== undefined && '*+?'.includes(pattern[i])) return `has the repetition "${pattern.slice(start, i + 1)}", which RE2 (Prometheus) refuses (bad repetition operator)`;
       atom = false;
       continue;
     }
-    atom = !'|^$'.includes(c);
+    atom = c !== '|'; // "^*" and "$+" compile in Go
     i++;
   }
   if (depth > 0) return 'has a "(" without its closing ")"';

@@ -52,8 +52,8 @@ export interface ScrapeLimits {
 
 /**
  * Limits of a job that does not set its own: 10,000 samples and 4 MB, about ten times what a
- * typical exporter serves here (node-exporter 487 series on a 2-core node, postgres-exporter 501,
- * redis-exporter 207: README "Sizing").
+ * typical exporter serves here (node-exporter 419 series on a 2-CPU node, postgres-exporter 571,
+ * redis-exporter 302: README "Sizing", docs/figures/series-budget.txt).
  */
 export const DEFAULT_SCRAPE_LIMITS: ScrapeLimits = { sampleLimit: 10_000, bodySizeLimit: '4MB' };
 
