@@ -13,7 +13,7 @@ import { join } from 'path';
 import { CADVISOR_DISABLED_METRICS } from '../lib/components/cadvisor';
 import { SCRAPE_LIMITS } from '../lib/components/stack';
 import { MAX_RETENTION_SHARE, loadConfigFile } from '../lib/config/load';
-import { TARGET_ABSENT_FOR } from '../lib/content/target-rules';
+import { NODE_AGENT_MISSING_FOR, TARGET_ABSENT_FOR } from '../lib/content/target-rules';
 import { alertingRules, loadRuleFiles } from '../lib/content/rules';
 import { HIGH_ERROR_FRACTION, LOW_ERROR_FRACTION, dashboardQueries } from './e2e/checks';
 import { cadvisorMetricGroups, readFacts } from './support/facts';
@@ -48,6 +48,11 @@ const fromRecord = (text: string, re: RegExp): number[] => {
 
 const FIGURES: Figure[] = [
   {
+    what: 'the cAdvisor job\'s limits, as SCRAPE_LIMITS sets them',
+    span: /limits \((\d[\d,]*) samples, (\d+) MB\)/g,
+    check: ([, samples, mb]) => expect([num(samples), `${mb}MB`]).toEqual([SCRAPE_LIMITS.cadvisor.sampleLimit, SCRAPE_LIMITS.cadvisor.bodySizeLimit]),
+  },
+  {
     what: 'the alert table: every alert with its `for:`, every number in "fires when" is a literal of its rule (% as a share, ms as seconds)',
     span: /^\| alert \| fires when \| for \|\n(?:\|.*\n)+/gm,
     check: ([table]) => {
@@ -57,7 +62,7 @@ const FIGURES: Figure[] = [
         const f = fors.split(' / ');
         alerts.forEach((a, i) => {
           seen.add(a);
-          const expected = a === 'TargetAbsent' ? TARGET_ABSENT_FOR : rules.get(a)?.for;
+          const expected = a === 'TargetAbsent' ? TARGET_ABSENT_FOR : a === 'NodeAgentMissing' ? NODE_AGENT_MISSING_FOR : rules.get(a)?.for;
           expect({ alert: a, for: f[Math.min(i, f.length - 1)] }).toEqual({ alert: a, for: expected });
         });
         for (const [, n, unit] of when.matchAll(/(?<![\w.])(\d+(?:\.\d+)?)(?![\w.]) ?(%|ms|s\b|h\b|minutes|request\/s|deadlock)?/g)) {
@@ -200,7 +205,18 @@ const NOT_FIGURES: { why: string; span: RegExp }[] = [
   { why: 'configuration values of config/environments.yaml and the environment table (test/config-limits.test.ts, the snapshot)', span: /^\| (?:Prometheus replicas|Alertmanager members|[^|]*retention|Grafana) \|.*$|`staging: \{[^`]*\}`|20Gi|100Gi|80GB|16GB/gm },
   { why: 'the public API table, generated (test/public-api.test.ts)', span: /^\| `[^`]+` \| (?:class|function|interface|const|type|enum) \|.*$/gm },
   { why: 'the repository layout table', span: /^\| `(?:imports|schemas)\/[^`]*` \|.*$/gm },
-  { why: 'the threat table: uids and ports of the rendered pods (test/pod-security.test.ts)', span: /^\| a node agent .*$|uid \d+/gm },
+  { why: 'the threat table: uids and ports of the rendered pods (test/pod-security.test.ts)', span: /^\| (?:a node agent|node-exporter or any host-network pod) .*$|uid \d+/gm },
+  { why: 'ports of the rendered objects and of the kubelet (test/network-policy.test.ts, the snapshot)', span: /\((?:9100|10250)\b|\b(?:9100|10250) and|CIDR:10250|:8080\b|5432\/6379|\b53 UDP\+TCP/g },
+  { why: 'HTTP status codes', span: /\b401\b/g },
+  { why: 'Cilium facts, cited where they appear (its docs section, release, pull requests)', span: /Layer 3|Cilium 1\.15|#\d{3,}/g },
+  { why: 'the example Alertmanager config: its repeat interval and working hours (test/alertmanager-example.test.ts)', span: /repeated every \d+ minutes|\d\d:\d\d–\d\d:\d\d/g },
+  { why: 'values of up-style metrics (0 or 1), not measurements', span: /`(?:redis_up|pg_up)` [01]\b|AUTH, 0 and/g },
+  { why: 'the generated NodeAgentMissing, stated with it (NODE_AGENT_MISSING_FOR, test/ha.test.ts)', span: /\(warning, 15m\)/g },
+  { why: 'the anti-affinity weight of the rendered pods (test/ha.test.ts)', span: /weight 100/g },
+  { why: 'the 1 s latency threshold of APIHighResponseTime (rules/alerts.rules.yaml)', span: /above 1 s/g },
+  { why: 'facts of node-exporter and cAdvisor, cited where they appear (in-flight limit, process group)', span: /\d+ in-flight|group \(\d+ names\)/g },
+  { why: 'Kubernetes versions', span: /1\.30\+/g },
+  { why: 'resource requests of config/environments.yaml (the snapshot)', span: /\d+m\/\d+Mi/g },
   { why: 'the tested-versions table (test/versions.test.ts)', span: /^\| (?:prometheus|alertmanager|nodeExporter|postgresExporter|redisExporter) \|.*$/gm },
   { why: 'facts of other programs, cited where they appear (bcrypt cost, the Thanos block length, the ACME solver, the PriorityClass value)', span: /bcrypt cost \d+|at least \d+\)|\d+ h blocks|HTTP-\d+|value 1e9|0440/g },
   { why: 'counts in prose that name a configuration (replicas, members, keep + 1), not measurements', span: /replicas: \d|`alertmanager\.replicas: 3`|\d-member cluster|S3-compatible|\(keep \+ 1\)|> 1: prod|memory limit is at\s+least 64 Mi and twice|every 30 s|scale the StatefulSet\/Deployment to 0|only shows as `pg_up`\/`redis_up` 0/g },

@@ -53,7 +53,7 @@ export const API_JOB = 'nanoe-api';
  *   on a 128-CPU node → 10,000.
  * - postgres-exporter: 571 series for the test server, ~30 more per database: ~3,500 with 100 → 10,000.
  * - redis-exporter: 302 idle, plus ~3 per command used (~200 commands) → 5,000.
- * - cAdvisor: 72 container_* metric names and ~300 cgroups on a full node (110 pods) → 50,000,
+ * - cAdvisor: 64 container_* metric names (the DaemonSet's groups; README "Sizing") and ~300 cgroups on a full node (110 pods) → 50,000,
  *   with long `id` label values, hence 32 MB. The same for the kubelet's `/metrics/cadvisor`: it also
  *   serves the `network` group (sandbox cgroups only, a few series per pod) and the `process` group,
  *   whose 6 names per cgroup are dropped before the limit counts; the body (counted before the drop)
