@@ -177,13 +177,16 @@ const FIGURES: Figure[] = [
   {
     what: 'Speed: the table is the recorded one, line for line; the sentence figures are the recorded ratios and sizes',
     span: /## Speed[\s\S]*?sets `ServerSideApply=true`\)\./g,
-    covers: [/^\|.*$/gm, /this project's \d+-core machine|1000 targets \/ 10 targets = [\d.]+× \([\d.]+ ms per target|The 1000-target prometheus\.yml takes \d+ B per scrape job: above ~\d+ scrape jobs|hits the \d+ KiB/g],
+    covers: [/^\|.*$/gm, /as typed \(npm's own start-up aside\) takes [\d.]+×|computes everything \([\d.]+×|this project's \d+-core machine|1000 targets \/ 10 targets = [\d.]+× \([\d.]+ ms per target|The 1000-target prometheus\.yml takes \d+ B per scrape job: above ~\d+ scrape jobs|hits the \d+ KiB/g],
     check: ([text]) => {
       const rows = (t: string) => t.split('\n').filter((l) => l.startsWith('|'));
       expect(rows(text)).toEqual(rows(bench).slice(0, rows(text).length));
       expect(rows(text).length).toBe(rows(bench).length);
       const [cpus] = fromRecord(bench, /, (\d+) CPU\(s\)/);
       expect(fromRecord(text, /this project's (\d+)-core machine/)).toEqual([cpus]);
+      const [typed] = fromRecord(bench, /as typed \(npm aside\) vs `node -e 0`: ([\d.]+)×/);
+      const [cold] = fromRecord(bench, /a first run, computing everything: ([\d.]+)×/);
+      expect(fromRecord(text, /as typed \(npm's own start-up aside\) takes ([\d.]+)×[\s\S]*computes everything \(([\d.]+)×/)).toEqual([typed, cold]);
       const [ratio] = fromRecord(bench, /ratios: 1000 \/ 10 targets = ([\d.]+)×/);
       const [perTarget] = fromRecord(bench, /marginal cost: ([\d.]+) ms per scrape target/);
       const [bytesPerJob] = fromRecord(bench, /\((\d+) jobs, (\d+) B\/job\)/).slice(1);
