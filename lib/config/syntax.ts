@@ -12,7 +12,8 @@ const RE2_ESCAPES = new Set([...'afnrtvdDsSwWbBAzpPxCQE0123456789']);
  * refuses `pattern`: unbalanced parentheses or brackets, lookarounds `(?=` `(?!` `(?<=` `(?<!`,
  * backreferences `\1`, unknown escapes of letters, unknown group flags, a repetition without an
  * argument (`*a`, `a**`, `a++` possessive), repetition counts above 1000, and an open `\Q` (it would
- * quote the `)` of the `^(?s:…)$` Prometheus wraps the regex in). test/re2-promtool.test.ts checks the
+ * quote the `)` of the `^(?s:…)$` Prometheus wraps a relabel regex in; `wrapped` false: a `=~` matcher,
+ * which Prometheus parses alone first). test/re2-promtool.test.ts checks the
  * verdicts of test/support/re2-cases.ts against the pinned promtool.
  *
  * Differences that remain (RE2 refuses, this accepts): Unicode class names after `\p` are not checked
@@ -21,7 +22,7 @@ const RE2_ESCAPES = new Set([...'afnrtvdDsSwWbBAzpPxCQE0123456789']);
  * Semantics (leftmost-first matching, `(?U)`) are not checked: Prometheus anchors the regex and
  * matches whole label values, which both engines do alike for the patterns this project writes.
  */
-export function re2Problem(pattern: string): string | undefined {
+export function re2Problem(pattern: string, wrapped = true): string | undefined {
   let depth = 0;
   let atom = false; // whether the previous item can take a repetition operator
   for (let i = 0; i < pattern.length;) {
@@ -34,6 +35,7 @@ export function re2Problem(pattern: string): string | undefined {
       if (n === 'Q') {
         const end = pattern.indexOf('\\E', i + 2);
         // Prometheus compiles ^(?s:<regex>)$: an open \Q would quote the closing ")" too.
+        if (end < 0 && !wrapped) break;
         if (end < 0) return 'has "\\Q" without its closing "\\E", which would quote the ")" Prometheus closes the regex with';
         i = end + 2;
         atom = true;
@@ -115,34 +117,81 @@ export function re2Problem(pattern: string): string | undefined {
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { parser } = require('@prometheus-io/lezer-promql') as { parser: LRParser };
 
+/** The escapes Prometheus's PromQL lexer takes in a quoted string, besides the quote itself: Go's. */
+const STRING_ESCAPE = /\\(?:[abfnrtv\\]|[0-7]{3}|x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|(.))/g;
+
+const CONTROL: Record<string, string> = { a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '\\': '\\' };
+
+/**
+ * The value of a PromQL string literal (`"…"`, `'…'` or a raw `` `…` ``) as Prometheus reads it (Go's
+ * escapes; the other quote escaped is refused), or a problem.
+ */
+function promqlString(literal: string): { value: string } | { problem: string } {
+  const quote = literal[0];
+  const body = literal.slice(1, -1);
+  if (quote === '`') return { value: body };
+  let problem: string | undefined;
+  const value = body.replace(STRING_ESCAPE, (esc: string, other: string | undefined) => {
+    if (other !== undefined && other !== quote) problem ??= `has the escape "${esc}" in ${literal}, which PromQL does not know`;
+    if (other !== undefined) return other;
+    const code = esc[1] === 'x' || esc[1] === 'u' || esc[1] === 'U' ? parseInt(esc.slice(2), 16) : /[0-7]/.test(esc[1]) ? parseInt(esc.slice(1), 8) : undefined;
+    if (code === undefined) return CONTROL[esc[1]];
+    const max = esc[1] === 'u' || esc[1] === 'U' ? 0x10ffff : 255;
+    if (code > max || (code >= 0xd800 && code < 0xe000)) problem ??= `has the escape "${esc}" in ${literal}, which is not a character`;
+    return String.fromCodePoint(Math.min(code, 0x10ffff));
+  });
+  return problem === undefined ? { value } : { problem };
+}
+
 /**
  * Whether a series selector such as `{__name__=~"job:.*"}` or `up{job="x"}` (federation `match[]`)
  * is refused: parsed with Prometheus's own PromQL grammar, it must be exactly one vector selector
- * without error nodes, and every regex matcher must compile in RE2.
+ * (comments aside) without error nodes, its strings must use Go's escapes, and every regex matcher
+ * must compile in RE2. test/selector-promtool.test.ts checks the verdicts of
+ * test/support/selector-cases.ts against the pinned promtool.
  */
 export function seriesSelectorProblem(selector: string): string | undefined {
   if (selector.trim() === '') return 'is empty';
   const tree = parser.parse(selector);
+  const items: string[] = [];
+  for (let c = tree.topNode.firstChild; c; c = c.nextSibling) if (c.type.name !== 'LineComment') items.push(c.type.name);
+  if (items.join() !== 'VectorSelector') return 'is not one series selector such as up{job="x"} or {__name__=~"job:.*"}';
   let problem: string | undefined;
-  const top = tree.topNode.firstChild;
-  if (!top || top.type.name !== 'VectorSelector' || top.nextSibling) return 'is not one series selector such as up{job="x"} or {__name__=~"job:.*"}';
+  let nonEmpty = tree.topNode.getChild('VectorSelector')?.getChild('Identifier') !== null; // a metric name
   tree.iterate({
     enter: (node) => {
       if (problem) return false;
       if (node.type.isError) problem = `is not PromQL: syntax error at offset ${node.from}`;
-      if (node.type.name === 'UnquotedLabelMatcher' || node.type.name === 'QuotedLabelMatcher') {
-        const text = selector.slice(node.from, node.to);
-        const m = /(=~|!~)\s*("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`)\s*$/.exec(text);
-        if (m) {
-          const value = m[2][0] === '`' ? m[2].slice(1, -1) : (JSON.parse(m[2][0] === "'" ? `"${m[2].slice(1, -1).replace(/"/g, '\\"')}"` : m[2]) as string);
-          const re = re2Problem(value);
-          if (re) problem = `has the regex ${JSON.stringify(value)} that ${re}`;
+      else if (node.type.name === 'StringLiteral') {
+        const read = promqlString(selector.slice(node.from, node.to));
+        const op = node.node.prevSibling?.type.name === 'MatchOp' ? node.node.prevSibling.firstChild?.type.name : undefined;
+        if ('problem' in read) problem = read.problem;
+        else if (op === 'EqlRegex' || op === 'NeqRegex') {
+          const re = re2Problem(read.value, false);
+          if (re) problem = `has the regex ${JSON.stringify(read.value)} that ${re}`;
         }
+        const bareName = node.node.parent?.parent?.type.name === 'LabelMatchers'; // {"metric.name"}
+        if (op === undefined ? bareName : matchesEmpty(read, op) === false) nonEmpty = true;
       }
       return undefined;
     },
   });
-  return problem;
+  return problem ?? (nonEmpty ? undefined : 'has no matcher that refuses the empty value, such as a metric name or job="x"');
+}
+
+/**
+ * Whether a matcher matches the empty label value (Prometheus refuses a selector whose every matcher
+ * does). A regex is tried in JavaScript's engine; one it cannot compile counts as not matching.
+ */
+function matchesEmpty(read: { value: string } | { problem: string }, op: string): boolean | undefined {
+  if (!('value' in read)) return undefined;
+  let regexEmpty = false;
+  try {
+    regexEmpty = new RegExp(`^(?:${read.value})$`, 's').test('');
+  } catch {
+    regexEmpty = false;
+  }
+  return { EqlSingle: read.value === '', Neq: read.value !== '', EqlRegex: regexEmpty, NeqRegex: !regexEmpty }[op];
 }
 
 /** A DNS-1123 subdomain label: lower-case letters, digits and "-". */
