@@ -16,6 +16,7 @@ module.exports = {
     '<rootDir>/test/config-limits.test.ts',
     '<rootDir>/test/config-load.test.ts',
     '<rootDir>/test/config-checks.test.ts',
+    '<rootDir>/test/syntax-tables.test.ts',
     '<rootDir>/test/gitops.test.ts',
     '<rootDir>/test/bad-config.test.ts',
     '<rootDir>/test/backup.test.ts',

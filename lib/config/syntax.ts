@@ -202,7 +202,8 @@ export function hostProblem(host: string): string | undefined {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(host)) return 'is a URL, not a host name';
   if (/:\d*$/.test(host)) return 'has a port; an Ingress host has none';
   if (host.includes('/')) return 'has a path; an Ingress host has none';
-  if (/^\d+\.\d+\.\d+\.\d+$/.test(host)) return 'is an IP address; an Ingress host must be a DNS name';
+  const ip = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(host);
+  if (ip?.slice(1).every((o) => Number(o) <= 255)) return 'is an IP address; an Ingress host must be a DNS name';
   const labels = (host.startsWith('*.') ? host.slice(2) : host).split('.');
   if (host.length > 253 || labels.some((l) => l.length > 63 || !HOST_LABEL.test(l))) {
     return 'is not a DNS name (lower-case letters, digits, "-" and ".", at most 63 characters between dots)';
@@ -235,7 +236,7 @@ export function imageReferenceProblem(ref: string): string | undefined {
   if (tag !== undefined && !TAG.test(tag)) return `has the malformed tag "${tag}"`;
   const parts = name.split('/');
   const first = parts[0];
-  const hasDomain = parts.length > 1 && (first.includes('.') || first.includes(':') || first === 'localhost');
+  const hasDomain = parts.length > 1 && (first.includes('.') || first.includes(':') || first === 'localhost' || first !== first.toLowerCase());
   if (hasDomain && !DOMAIN.test(first)) return `has the malformed registry "${first}"`;
   const path = hasDomain ? parts.slice(1) : parts;
   const bad = path.find((p) => !PATH_COMPONENT.test(p));
