@@ -5,7 +5,7 @@ import type { LRParser } from '@lezer/lr';
  * value (a phrase for a ConfigError), or undefined when the program that reads it would accept it.
  */
 
-const RE2_ESCAPES = new Set([...'afnrtvdDsSwWbBAzpPxCQE0123456789']);
+const RE2_ESCAPES = new Set([...'afnrtvdDsSwWbBAzpPxCQ0123456789']); // \E only closes a \Q
 
 /**
  * Whether Go's RE2 (regexp/syntax, which Prometheus compiles relabel regexes and `=~` matchers with)
@@ -37,9 +37,13 @@ export function re2Problem(pattern: string, wrapped = true): string | undefined 
         // Prometheus compiles ^(?s:<regex>)$: an open \Q would quote the closing ")" too.
         if (end < 0 && !wrapped) break;
         if (end < 0) return 'has "\\Q" without its closing "\\E", which would quote the ")" Prometheus closes the regex with';
+        atom ||= end > i + 2; // an empty \Q\E leaves nothing to repeat
         i = end + 2;
-        atom = true;
         continue;
+      }
+      const hex = n === 'x' ? /^\\x(?:[0-9a-fA-F]{2}|\{([0-9a-fA-F]+)\})/.exec(pattern.slice(i)) : undefined;
+      if (hex === null || (hex?.[1] !== undefined && parseInt(hex[1], 16) > 0x10ffff)) {
+        return `has the escape "${/^\\x(?:\{[^}]*\}?|.{0,2})/.exec(pattern.slice(i))?.[0]}", which is not "\\x" and two hex digits or "\\x{…}" up to 10FFFF`;
       }
       let len = 2;
       if ((n === 'p' || n === 'P' || n === 'x') && pattern[i + 2] === '{') {
