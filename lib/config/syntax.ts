@@ -16,7 +16,8 @@ const RE2_ESCAPES = new Set([...'afnrtvdDsSwWbBAzpPxCQ0123456789']); // \E only 
  * which Prometheus parses alone first). test/re2-promtool.test.ts checks the
  * verdicts of test/support/re2-cases.ts against the pinned promtool.
  *
- * Differences that remain (RE2 refuses, this accepts): Unicode class names after `\p` are not checked
+ * Differences that remain (RE2 refuses, this accepts): Unicode class names after `\p` and escapes
+ * inside `[…]` are not checked
  * against Go's table, `[[:word:]]`-style class names are not checked, and patterns whose compiled
  * program exceeds RE2's size limit (nested counted repetitions such as `(a{1000}){1000}`) pass.
  * Semantics (leftmost-first matching, `(?U)`) are not checked: Prometheus anchors the regex and
@@ -151,8 +152,10 @@ function promqlString(literal: string): { value: string } | { problem: string } 
  * Whether a series selector such as `{__name__=~"job:.*"}` or `up{job="x"}` (federation `match[]`)
  * is refused: parsed with Prometheus's own PromQL grammar, it must be exactly one vector selector
  * (comments aside) without error nodes, its strings must use Go's escapes, and every regex matcher
- * must compile in RE2. test/selector-promtool.test.ts checks the verdicts of
- * test/support/selector-cases.ts against the pinned promtool.
+ * must compile in RE2, and at least one matcher (or the metric name) must refuse the empty value.
+ * test/selector-promtool.test.ts checks the verdicts of test/support/selector-cases.ts against the
+ * pinned promtool. Left: whether a regex matches the empty value is read with JavaScript's engine,
+ * so `{job=~"(?i)"}` (which only Go compiles) is accepted although Prometheus refuses it.
  */
 export function seriesSelectorProblem(selector: string): string | undefined {
   if (selector.trim() === '') return 'is empty';
@@ -201,7 +204,11 @@ function matchesEmpty(read: { value: string } | { problem: string }, op: string)
 /** A DNS-1123 subdomain label: lower-case letters, digits and "-". */
 const HOST_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
-/** An Ingress host: a DNS name (an optional leading `*.`), no scheme, port or path. */
+/**
+ * An Ingress host: a DNS name (an optional leading `*.`), no scheme, port or path, not an IPv4 address
+ * (four numbers up to 255; `999.1.1.1` is a DNS name to Kubernetes). Labels are held to DNS's 63
+ * characters, which Kubernetes's own check (IsDNS1123Subdomain) does not apply. test/syntax-tables.test.ts.
+ */
 export function hostProblem(host: string): string | undefined {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(host)) return 'is a URL, not a host name';
   if (/:\d*$/.test(host)) return 'has a port; an Ingress host has none';
@@ -230,7 +237,11 @@ const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 const TAG = /^\w[\w.-]{0,127}$/;
 const DIGEST = /^[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}$/;
 
-/** An image reference as container runtimes parse it (distribution/reference): `[registry/]path[:tag][@digest]`. */
+/**
+ * An image reference as container runtimes parse it (distribution/reference): `[registry/]path[:tag][@digest]`;
+ * the first component is a registry when it has ".", ":" or an upper-case letter, or is "localhost".
+ * test/syntax-tables.test.ts.
+ */
 export function imageReferenceProblem(ref: string): string | undefined {
   const [nameTag, digest, extra] = ref.split('@');
   if (extra !== undefined || (digest !== undefined && !DIGEST.test(digest))) return 'has a malformed "@" digest';
