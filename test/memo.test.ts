@@ -88,7 +88,7 @@ describe('the bundled synth with results kept between runs', () => {
       expect(files).toHaveLength(1);
       const memoFile = join(memoDir, files[0]);
       const memo = JSON.parse(readFileSync(memoFile, 'utf8')) as { program: string; results: Record<string, Record<string, unknown>> };
-      expect(Object.keys(memo.results).sort()).toEqual(['promql-selectors', 'promql-syntax-error', 'rule-yaml', 'yaml', 'yaml-parse', 'yaml-parse-all']);
+      expect(Object.keys(memo.results).sort()).toEqual(['promql-selectors', 'promql-syntax-error', 'yaml', 'yaml-parse', 'yaml-parse-all']);
       expect(synth('warm')).toBe(computed);
 
       // The memo is used: a planted result for this program shows up in the output…

@@ -34,10 +34,12 @@ function checkAliasExpansion(doc: unknown): void {
 
 /**
  * `parse(text)`, checked (one-line errors, alias expansion limited), once per distinct text
- * (lib/config/memo.ts); each call returns a copy of its own, which the caller may change.
+ * (lib/config/memo.ts): config, rules and manifests are read by several checks, for every
+ * environment. The result is shared, so it is frozen: a caller that tried to change it would throw
+ * instead of changing what the others read.
  */
-function parsedOnce<T>(table: string, text: string, parse: (text: string) => T): T {
-  return structuredClone(memoize(table, text, () => {
+function checkedOnce<T>(table: string, text: string, parse: (text: string) => T): T {
+  return deepFreeze(memoize(table, text, () => {
     let doc: T;
     try {
       doc = parse(text);
@@ -49,14 +51,27 @@ function parsedOnce<T>(table: string, text: string, parse: (text: string) => T):
   }));
 }
 
-/** Parses one YAML document (a copy per call); throws an Error with a one-line message. */
-export function parseYaml(text: string): unknown {
-  return parsedOnce('yaml-parse', text, (t) => load(t));
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
 }
 
-/** Parses a multi-document YAML file (a copy per call); throws an Error with a one-line message. */
+/** Parses one YAML document, shared and frozen (read-only callers); throws an Error with a one-line message. */
+export function parseYamlShared(text: string): unknown {
+  return checkedOnce('yaml-parse', text, (t) => load(t));
+}
+
+/** Parses one YAML document, a copy of its own that the caller may change; throws an Error with a one-line message. */
+export function parseYaml(text: string): unknown {
+  return structuredClone(parseYamlShared(text));
+}
+
+/** Parses a multi-document YAML file, a copy of its own; throws an Error with a one-line message. */
 export function parseYamlDocuments(text: string): unknown[] {
-  return parsedOnce('yaml-parse-all', text, (t) => loadAll(t));
+  return structuredClone(checkedOnce('yaml-parse-all', text, (t) => loadAll(t)));
 }
 
 /** Keys that change an object's prototype when copied: refused wherever YAML input is read. */

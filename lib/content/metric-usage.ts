@@ -5,7 +5,7 @@
  * A metric a new panel or rule reads is therefore kept by construction; test/lean-metrics.test.ts
  * proves it on the shipped output. `metrics: full` renders no keep rule.
  */
-import { loadRuleYaml } from './rule-yaml';
+import { parseYamlShared } from '../config/yaml-input';
 import { ConfigError } from '../config/errors';
 import { panelQueries } from './dashboards';
 import { substituteGrafanaMacros } from './promql';
@@ -35,7 +35,7 @@ interface Source { readonly where: string; readonly expr: string }
 export function metricQueries(rules: readonly { name: string; text: string }[], dashboards: readonly { name: string; json: string }[]): Source[] {
   const out: Source[] = [];
   for (const f of rules) {
-    const doc = loadRuleYaml(f.text) as { groups?: { name: string; rules?: { record?: string; alert?: string; expr: unknown }[] }[] } | null;
+    const doc = parseYamlShared(f.text) as { groups?: { name: string; rules?: { record?: string; alert?: string; expr: unknown }[] }[] } | null;
     for (const g of doc?.groups ?? []) for (const r of g.rules ?? []) out.push({ where: `rules/${f.name}, rule "${r.alert ?? r.record}"`, expr: String(r.expr) });
   }
   for (const d of dashboards) {

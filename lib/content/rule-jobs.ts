@@ -1,5 +1,5 @@
 import type { SyntaxNode } from '@lezer/common';
-import { loadRuleYaml } from './rule-yaml';
+import { parseYamlShared } from '../config/yaml-input';
 import { ConfigError } from '../config/errors';
 import { memoize } from '../config/memo';
 import { parsePromql } from './promql';
@@ -102,7 +102,7 @@ export function jobSelectorProblems(expr: string, owners: readonly MetricOwnersh
  */
 export function checkRuleJobs(files: readonly { name: string; text: string }[], owners: readonly MetricOwnership[], jobs: ReadonlySet<string>): void {
   for (const f of files) {
-    const doc = loadRuleYaml(f.text) as { groups?: { name: string; rules?: { record?: string; alert?: string; expr: string }[] }[] };
+    const doc = parseYamlShared(f.text) as { groups?: { name: string; rules?: { record?: string; alert?: string; expr: string }[] }[] };
     for (const g of doc?.groups ?? []) {
       for (const r of g.rules ?? []) {
         const problems = jobSelectorProblems(String(r.expr), owners, jobs);

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { loadRuleYaml } from './rule-yaml';
+import { parseYamlShared } from '../config/yaml-input';
 import { ConfigError } from '../config/errors';
 import { toYaml } from '../output/yaml-output';
 import { findPromqlSyntaxError } from './promql';
@@ -59,7 +59,7 @@ export function loadRuleFiles(dir: string): RuleFile[] {
 export function parseRuleFile(name: string, text: string): RuleFile {
   let content: unknown;
   try {
-    content = loadRuleYaml(text);
+    content = parseYamlShared(text);
   } catch (e) {
     throw new Error(`rule file ${name}: invalid YAML: ${(e as Error).message}`);
   }
