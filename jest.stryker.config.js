@@ -25,5 +25,6 @@ module.exports = {
     '<rootDir>/test/rules.test.ts',
     '<rootDir>/test/sidecar.test.ts',
     '<rootDir>/test/mutation-kills.test.ts',
+    '<rootDir>/test/alert-generation.test.ts',
   ],
 };

@@ -1,0 +1,273 @@
+/**
+ * Focused tests of the generated alerts and of the checks that read the rule files (issue 14): the
+ * TargetAbsent / NodeAgentMissing group, the scrape and evaluation intervals against the rules'
+ * windows, the job selectors of owned metrics, and the lean keep lists. Every call happens inside a
+ * test, so the mutation run (docs/mutation.md) can credit these tests; the whole-output checks of the
+ * same behaviour are in ha, hardening and lean-metrics.
+ */
+import { load } from 'js-yaml';
+
+import { ConfigError } from '../lib/config/errors';
+import { checkAlertWindows, shortestRuleSpans } from '../lib/content/alert-windows';
+import { LEAN_ALLOWLIST, leanKeepList, leanRelabelling, metricQueries, usedMetricNames } from '../lib/content/metric-usage';
+import { findPromqlSyntaxError } from '../lib/content/promql';
+import { checkRuleJobs, jobSelectorProblems, ownerOf, vectorSelectors } from '../lib/content/rule-jobs';
+import { DEFAULT_RUNBOOK_BASE } from '../lib/content/rules';
+import { renderTargetRulesYaml, targetRulesYaml } from '../lib/content/target-rules';
+
+type Rule = { alert: string; expr: string; for: string; labels: Record<string, string>; annotations: Record<string, string> };
+const rulesOf = (yaml: string): Rule[] => {
+  const doc = load(yaml) as { groups: { name: string; rules: Rule[] }[] };
+  expect(doc.groups).toHaveLength(1);
+  expect(doc.groups[0].name).toBe('scrape-targets.alerts');
+  return doc.groups[0].rules;
+};
+
+/** A rule file of one group with the given rules. */
+const ruleFile = (name: string, rules: Record<string, unknown>[]) => ({ name, text: JSON.stringify({ groups: [{ name: 'g', rules }] }) });
+
+/** The ConfigError `fn` throws (fails the test when it throws none or another error). */
+const configErrorOf = (fn: () => void): ConfigError => {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    return e as ConfigError;
+  }
+  throw new Error('expected a ConfigError, none was thrown');
+};
+
+describe('TargetAbsent: one alert per scrape job, in the order given', () => {
+  test('each job gets absent(up{job=...}) for 5m, critical, with its runbook anchor', () => {
+    const rules = rulesOf(renderTargetRulesYaml(['api', 'node-exporter']));
+    expect(rules.map((r) => [r.alert, r.expr, r.for, r.labels])).toEqual([
+      ['TargetAbsent', 'absent(up{job="api"})', '5m', { severity: 'critical' }],
+      ['TargetAbsent', 'absent(up{job="node-exporter"})', '5m', { severity: 'critical' }],
+    ]);
+    expect(rules[0].annotations.summary).toBe('No target of job api is discovered');
+    expect(rules[0].annotations.description).toContain('for job {{ $labels.job }} for more than 5m');
+    expect(rules[0].annotations.runbook_url).toBe(`${DEFAULT_RUNBOOK_BASE}#targetabsent`);
+  });
+
+  test('a job name with a quote or a backslash is escaped as a PromQL string, and the expression parses', () => {
+    const [rule] = rulesOf(renderTargetRulesYaml(['a"b\\c']));
+    expect(rule.expr).toBe('absent(up{job="a\\"b\\\\c"})');
+    expect(findPromqlSyntaxError(rule.expr)).toBeUndefined();
+    expect(vectorSelectors(rule.expr)).toEqual([{ metric: 'up', jobEquals: ['a"b\\c'], otherJobMatchers: [] }]);
+  });
+
+  test('no jobs: an empty group, and no NodeAgentMissing without node jobs', () => {
+    expect(rulesOf(renderTargetRulesYaml([]))).toEqual([]);
+    expect(rulesOf(renderTargetRulesYaml(['api'])).map((r) => r.alert)).toEqual(['TargetAbsent']);
+  });
+});
+
+describe('NodeAgentMissing: a node agent absent from some nodes', () => {
+  test('one alert per agent job: node count minus agent targets above 0 for 15m, warning, labelled with the agent job', () => {
+    const rules = rulesOf(renderTargetRulesYaml(['kubelet'], { nodeJob: 'kubelet', agentJobs: ['node-exporter', 'cadvisor'] }));
+    const missing = rules.filter((r) => r.alert === 'NodeAgentMissing');
+    expect(missing.map((r) => [r.expr, r.for, r.labels])).toEqual([
+      ['count(up{job="kubelet"}) - count(up{job="node-exporter"}) > 0', '15m', { severity: 'warning', job: 'node-exporter' }],
+      ['count(up{job="kubelet"}) - count(up{job="cadvisor"}) > 0', '15m', { severity: 'warning', job: 'cadvisor' }],
+    ]);
+    for (const r of missing) expect(findPromqlSyntaxError(r.expr)).toBeUndefined();
+    expect(missing[0].annotations.summary).toBe('node-exporter is missing on some nodes');
+    expect(missing[0].annotations.description).toContain('(targets of job kubelet) have had no node-exporter target for more than 15m');
+    expect(missing[0].annotations.runbook_url).toBe(`${DEFAULT_RUNBOOK_BASE}#nodeagentmissing`);
+    // TargetAbsent first, then the per-node alerts.
+    expect(rules.map((r) => r.alert)).toEqual(['TargetAbsent', 'NodeAgentMissing', 'NodeAgentMissing']);
+  });
+
+  test('targetRulesYaml: TargetAbsent for the targets then the node jobs; NodeAgentMissing for the node agents, counted by the first node job', () => {
+    const rules = rulesOf(targetRulesYaml(
+      [{ job: 'api' }, { job: 'node-exporter', instanceIsNode: true }, { job: 'cadvisor', instanceIsNode: false }],
+      [{ job: 'kubelet' }, { job: 'other-node-job' }],
+    ));
+    expect(rules.map((r) => `${r.alert} ${r.expr}`)).toEqual([
+      'TargetAbsent absent(up{job="api"})',
+      'TargetAbsent absent(up{job="node-exporter"})',
+      'TargetAbsent absent(up{job="cadvisor"})',
+      'TargetAbsent absent(up{job="kubelet"})',
+      'TargetAbsent absent(up{job="other-node-job"})',
+      'NodeAgentMissing count(up{job="kubelet"}) - count(up{job="node-exporter"}) > 0',
+    ]);
+  });
+
+  test('targetRulesYaml without a node job (no kubelet scraping): no NodeAgentMissing, nothing to count nodes by', () => {
+    const rules = rulesOf(targetRulesYaml([{ job: 'node-exporter', instanceIsNode: true }], []));
+    expect(rules.map((r) => r.alert)).toEqual(['TargetAbsent']);
+  });
+});
+
+describe('intervals against the rules\' windows', () => {
+  const files = [
+    ruleFile('a.yaml', [
+      { alert: 'Slow', expr: 'rate(x[10m]) > 1', for: '10m' },
+      { alert: 'Fast', expr: 'max_over_time(rate(y[5m])[30m:1m]) > 1', for: '2m' },
+      { alert: 'NoFor', expr: 'z > 1' },
+      { alert: 'ZeroFor', expr: 'z > 2', for: '0s' },
+    ]),
+    ruleFile('b.yaml', [{ record: 'r', expr: 'sum(rate(w[ 20m ]))' }]),
+  ];
+
+  test('the shortest range window and the shortest non-zero for:, with where they are, over every file and rule', () => {
+    const spans = shortestRuleSpans(files);
+    expect(spans.range).toEqual({ seconds: 300, text: '5m', where: 'rule Fast in a.yaml' });
+    expect(spans.for).toEqual({ seconds: 120, text: '2m', where: 'rule Fast in a.yaml' });
+    // The shortest found in a later file replaces an earlier one; a subquery's range counts.
+    expect(shortestRuleSpans([ruleFile('c.yaml', [{ record: 'q', expr: 'max_over_time(v[1h:1m])' }]), ruleFile('d.yaml', [{ alert: 'D', expr: 'v[40m:5m]', for: '1h' }])]))
+      .toEqual({ range: { seconds: 2400, text: '40m', where: 'rule D in d.yaml' }, for: { seconds: 3600, text: '1h', where: 'rule D in d.yaml' } });
+    // An earlier, shorter span is kept over a later, longer one.
+    expect(shortestRuleSpans([ruleFile('e.yaml', [{ alert: 'E', expr: 'v[2m]', for: '1m' }]), ...files]).range?.where).toBe('rule E in e.yaml');
+    expect(shortestRuleSpans([ruleFile('e.yaml', [{ alert: 'E', expr: 'v[2m]', for: '1m' }]), ...files]).for?.where).toBe('rule E in e.yaml');
+  });
+
+  test('a file without windows or for: gives none; for: 0s is not a delay', () => {
+    expect(shortestRuleSpans([ruleFile('n.yaml', [{ alert: 'N', expr: 'up == 0', for: '0s' }])])).toEqual({ range: undefined, for: undefined });
+    expect(shortestRuleSpans([])).toEqual({ range: undefined, for: undefined });
+  });
+
+  test('the same file name with another text is read again, not taken from the previous result', () => {
+    expect(shortestRuleSpans([ruleFile('same.yaml', [{ alert: 'S', expr: 'v[8m]', for: '3m' }])]).range?.text).toBe('8m');
+    expect(shortestRuleSpans([ruleFile('same.yaml', [{ alert: 'S', expr: 'v[6m]', for: '3m' }])]).range?.text).toBe('6m');
+  });
+
+  test('a scrape interval of exactly half the shortest window is accepted; one second more is refused, naming the window, the rule and the fix', () => {
+    expect(() => checkAlertWindows('env.prometheus', '2m30s', '1m', files)).not.toThrow();
+    const e = configErrorOf(() => checkAlertWindows('env.prometheus', '151s', '1m', files));
+    expect(e.field).toBe('env.prometheus.scrapeInterval');
+    expect(e.value).toBe('151s');
+    expect(e.problem).toBe('is more than half the shortest rate window [5m] (rule Fast in a.yaml): rate() needs two samples in its window, so that rule returns nothing and its alerts can never fire');
+    expect(e.fix).toBe('use at most 2m30s (Prometheus recommends a quarter of the window: 1m15s)');
+  });
+
+  test('an evaluation interval equal to the shortest for: is accepted; one second more is refused, naming the alert and the fix', () => {
+    expect(() => checkAlertWindows('env.prometheus', '30s', '2m', files)).not.toThrow();
+    const e = configErrorOf(() => checkAlertWindows('env.prometheus', '30s', '121s', files));
+    expect(e.field).toBe('env.prometheus.evaluationInterval');
+    expect(e.value).toBe('121s');
+    expect(e.problem).toBe('is longer than the shortest for: 2m (rule Fast in a.yaml), so that alert would wait a whole evaluation interval instead');
+    expect(e.fix).toBe('use at most 2m');
+  });
+
+  test('the suggested limits are written as Prometheus durations (hours, minutes, seconds, zero parts left out)', () => {
+    const long = [ruleFile('l.yaml', [{ alert: 'L', expr: 'v[2h1m]', for: '3h' }])];
+    expect(configErrorOf(() => checkAlertWindows('p', '2h', '1m', long)).fix).toBe('use at most 1h30s (Prometheus recommends a quarter of the window: 30m15s)');
+    expect(configErrorOf(() => checkAlertWindows('p', '1m', '4h', long)).fix).toBe('use at most 3h');
+    const tiny = [ruleFile('t.yaml', [{ alert: 'T', expr: 'v[3s]', for: '1s' }])];
+    expect(configErrorOf(() => checkAlertWindows('p', '2s', '1s', tiny)).fix).toBe('use at most 1s (Prometheus recommends a quarter of the window: 0s)');
+  });
+
+  test('without rule windows any interval passes; the intervals themselves must still be durations', () => {
+    expect(() => checkAlertWindows('p', '1h', '1h', [])).not.toThrow();
+    expect(configErrorOf(() => checkAlertWindows('p', 'soon', '1m', [])).field).toBe('p.scrapeInterval');
+    expect(configErrorOf(() => checkAlertWindows('p', '1m', 'later', [])).field).toBe('p.evaluationInterval');
+  });
+});
+
+describe('rules read owned metrics only from their job', () => {
+  const owners = [{ job: 'postgres-exporter', metrics: ['pg_*'] }, { job: 'redis-exporter', metrics: ['redis_up', 'redis_memory_used_bytes'] }];
+  const jobs = new Set(['postgres-exporter', 'redis-exporter', 'api']);
+
+  test('selectors: the metric by name or by __name__, job equality values in every quoting, other job matchers as written', () => {
+    expect(vectorSelectors('pg_up{job="postgres-exporter"} + on() redis_up{job=\'redis-exporter\'} + {__name__="x_total", job=`api`}')).toEqual([
+      { metric: 'pg_up', jobEquals: ['postgres-exporter'], otherJobMatchers: [] },
+      { metric: 'redis_up', jobEquals: ['redis-exporter'], otherJobMatchers: [] },
+      { metric: 'x_total', jobEquals: ['api'], otherJobMatchers: [] },
+    ]);
+    expect(vectorSelectors('up{job!="a", job=~"b.*", job!~"c", instance="i"}')).toEqual([
+      { metric: 'up', jobEquals: [], otherJobMatchers: ['job!="a"', 'job=~"b.*"', 'job!~"c"'] },
+    ]);
+    expect(vectorSelectors('{job="api"}')).toEqual([{ metric: '', jobEquals: ['api'], otherJobMatchers: [] }]);
+    // __name__ with another operator does not name the metric; a single-quoted value may hold a double quote.
+    expect(vectorSelectors('{__name__=~"pg_.*", job=\'a"b\'}')).toEqual([{ metric: '', jobEquals: ['a"b'], otherJobMatchers: [] }]);
+    // A matrix selector's vector is found; nothing inside a selector is read twice.
+    expect(vectorSelectors('rate(pg_x[5m])')).toEqual([{ metric: 'pg_x', jobEquals: [], otherJobMatchers: [] }]);
+  });
+
+  test('owners: an exact name, or a prefix with *', () => {
+    expect(ownerOf('pg_stat_database_xact_commit', owners)).toBe('postgres-exporter');
+    expect(ownerOf('redis_up', owners)).toBe('redis-exporter');
+    expect(ownerOf('redis_upx', owners)).toBeUndefined();
+    expect(ownerOf('pgx', owners)).toBeUndefined();
+    expect(ownerOf('node_load1', owners)).toBeUndefined();
+  });
+
+  test('an owned metric needs exactly job="<owner>" and no other job matcher; an unknown job is named with the jobs there are', () => {
+    expect(jobSelectorProblems('pg_up{job="postgres-exporter"} == 0', owners, jobs)).toEqual([]);
+    expect(jobSelectorProblems('node_load1 > 2', owners, jobs)).toEqual([]);
+    const without = 'reads pg_up without the selector job="postgres-exporter" (the only job that exports it; any other target could serve a forged pg_up)';
+    expect(jobSelectorProblems('pg_up == 0', owners, jobs)).toEqual([without]);
+    expect(jobSelectorProblems('pg_up{job="api"} == 0', owners, jobs)).toEqual([without]);
+    expect(jobSelectorProblems('pg_up{job="postgres-exporter", job="api"} == 0', owners, jobs)).toEqual([without]);
+    expect(jobSelectorProblems('pg_up{job="postgres-exporter", job!="api"} == 0', owners, jobs)).toEqual([without]);
+    expect(jobSelectorProblems('up{job="gone"} == 0', owners, jobs)).toEqual(['selects job="gone", which no scrape job is called (jobs: postgres-exporter, redis-exporter, api)']);
+    expect(jobSelectorProblems('{job="gone"}', owners, jobs)).toHaveLength(1);
+  });
+
+  test('a rule file with such a selector is refused, naming the file, group, rule, the expression on one line and the fix', () => {
+    const ok = ruleFile('ok.yaml', [{ alert: 'PgDown', expr: 'pg_up{job="postgres-exporter"} == 0' }]);
+    expect(() => checkRuleJobs([ok, { name: 'empty.yaml', text: '' }, { name: 'norules.yaml', text: 'groups: [{name: x}]' }], owners, jobs)).not.toThrow();
+    const e = configErrorOf(() => checkRuleJobs([ok, ruleFile('bad.yaml', [{ record: 'r', expr: 'sum(\n  redis_up\n)' }])], owners, jobs));
+    expect(e.field).toBe('rules/bad.yaml, group "g", rule "r"');
+    expect(e.value).toBe('sum( redis_up )');
+    expect(e.problem).toContain('reads redis_up without the selector job="redis-exporter"');
+    expect(e.fix).toBe('select the owning scrape job in every selector of an exporter\'s metric (e.g. pg_up{job="postgres-exporter"})');
+    expect(configErrorOf(() => checkRuleJobs([ruleFile('a.yaml', [{ alert: 'A', record: 'ignored', expr: 'pg_up' }])], owners, jobs)).field).toBe('rules/a.yaml, group "g", rule "A"');
+    // Both problems of one expression are reported together.
+    expect(configErrorOf(() => checkRuleJobs([ruleFile('two.yaml', [{ alert: 'T', expr: 'pg_up{job="gone"}' }])], owners, jobs)).problem)
+      .toBe('selects job="gone", which no scrape job is called (jobs: postgres-exporter, redis-exporter, api); reads pg_up without the selector job="postgres-exporter" (the only job that exports it; any other target could serve a forged pg_up)');
+  });
+});
+
+describe('lean metrics: keep what is read', () => {
+  const dashboard = (json: unknown) => ({ name: 'd', json: JSON.stringify(json) });
+
+  test('queries: every record and alert expression, every panel target and every label_values query variable, with where they are', () => {
+    const queries = metricQueries(
+      [ruleFile('r.yaml', [{ record: 'rec', expr: 'sum(a_total)' }, { alert: 'Al', expr: 'b > 1' }]), { name: 'empty.yaml', text: '' }],
+      [dashboard({
+        panels: [{ title: 'P', targets: [{ refId: 'A', expr: 'rate(c_total[$__rate_interval])' }] }],
+        templating: { list: [
+          { type: 'query', name: 'v1', query: 'label_values(d_info, instance)' },
+          { type: 'query', name: 'v2', query: { query: ' label_values( e_info{job=~"$job"} , pod ) ' } },
+          { type: 'query', name: 'v3', query: 'query_result(f_total)' },
+          { type: 'custom', name: 'v4', query: 'label_values(g_info, x)' },
+          { type: 'query', name: 'v5' },
+        ] },
+      })],
+    );
+    expect(queries).toEqual([
+      { where: 'rules/r.yaml, rule "rec"', expr: 'sum(a_total)' },
+      { where: 'rules/r.yaml, rule "Al"', expr: 'b > 1' },
+      { where: 'dashboards/d.json, panel "P" A', expr: 'rate(c_total[5m])' },
+      { where: 'dashboards/d.json, variable "v1"', expr: 'd_info' },
+      { where: 'dashboards/d.json, variable "v2"', expr: 'e_info{job=~".+"}' },
+    ]);
+  });
+
+  test('names: every selector\'s metric; a selector without a fixed name is refused, naming where it is and the fix', () => {
+    expect([...usedMetricNames([{ where: 'w', expr: 'a + rate(b[5m]) + a' }])].sort()).toEqual(['a', 'b']);
+    const e = configErrorOf(() => usedMetricNames([{ where: 'dashboards/x.json, panel "P" A', expr: 'sum(\n {job="api"})' }]));
+    expect(e.field).toBe('dashboards/x.json, panel "P" A');
+    expect(e.value).toBe('sum( {job="api"})');
+    expect(e.problem).toBe('selects series without a fixed metric name, so lean metrics cannot tell which series it reads');
+    expect(e.fix).toBe('name the metric in the selector, or set metrics: full in the environment');
+  });
+
+  test('keep list: the read names the job owns (exact or prefix), plus its allowlist, once each, sorted', () => {
+    const used = new Set(['pg_up', 'pg_stat_x', 'redis_up', 'pgbouncer_y', 'zz_other']);
+    expect(leanKeepList('postgres-exporter', ['pg_*', 'zz_other'], used)).toEqual([...new Set(['pg_stat_x', 'pg_up', 'zz_other', ...LEAN_ALLOWLIST['postgres-exporter']])].sort());
+    expect(leanKeepList('some-job', ['redis_up'], used)).toEqual(['redis_up']);
+    expect(leanKeepList('some-job', ['pg'], used)).toEqual([]);
+  });
+
+  test('relabelling: one keep rule of exact names for the lean jobs in lean mode; none in full mode or for other jobs', () => {
+    const used = new Set(['redis_connected_clients']);
+    expect(leanRelabelling('lean', 'redis-exporter', ['redis_*'], used)).toEqual([
+      { source_labels: ['__name__'], regex: ['redis_connected_clients', ...LEAN_ALLOWLIST['redis-exporter']].sort().join('|'), action: 'keep' },
+    ]);
+    expect(leanRelabelling('full', 'redis-exporter', ['redis_*'], used)).toEqual([]);
+    expect(leanRelabelling('lean', 'api', ['redis_*'], used)).toEqual([]);
+  });
+});
