@@ -1,4 +1,4 @@
-// Jest configuration of the mutation run (`npm run mutate`, stryker.config.json).
+// Jest configuration of the mutation run (`npm run mutate`, stryker.config.cjs).
 //
 // Stryker runs, for each mutant, only the tests that executed its code *inside a test*
 // (coverageAnalysis perTest; code that runs only while test files load is "static" and ignored, see
@@ -10,21 +10,10 @@ const base = require('./jest.config.js');
 module.exports = {
   ...base,
   globalSetup: undefined,
-  // MUTATE_TESTS=test/a.test.ts,test/b.test.ts narrows the run to those files (a quicker, pessimistic run).
-  testMatch: process.env.MUTATE_TESTS ? process.env.MUTATE_TESTS.split(',').map((f) => `<rootDir>/${f.trim()}`) : [
-    '<rootDir>/test/claims.test.ts',
-    '<rootDir>/test/config-limits.test.ts',
-    '<rootDir>/test/config-load.test.ts',
-    '<rootDir>/test/config-checks.test.ts',
-    '<rootDir>/test/syntax-tables.test.ts',
-    '<rootDir>/test/gitops.test.ts',
-    '<rootDir>/test/bad-config.test.ts',
-    '<rootDir>/test/backup.test.ts',
-    '<rootDir>/test/network-policy.test.ts',
-    '<rootDir>/test/pod-security.test.ts',
-    '<rootDir>/test/rules.test.ts',
-    '<rootDir>/test/sidecar.test.ts',
-    '<rootDir>/test/mutation-kills.test.ts',
-    '<rootDir>/test/alert-generation.test.ts',
-  ],
+  // Set by stryker.config.cjs to the pass's test files (MUTATE_TESTS=test/a.test.ts,test/b.test.ts
+  // narrows an ad-hoc run); without it, every test file either pass uses.
+  testMatch: (process.env.MUTATE_TESTS ?? [
+    'mutation-kills', 'config-limits', 'config-load', 'config-checks', 'syntax-tables',
+    'alert-generation', 'claims', 'gitops', 'backup', 'network-policy', 'pod-security', 'rules', 'sidecar',
+  ].map((t) => `test/${t}.test.ts`).join(',')).split(',').map((f) => `<rootDir>/${f.trim()}`),
 };
