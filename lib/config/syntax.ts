@@ -6,6 +6,12 @@ import type { LRParser } from '@lezer/lr';
  */
 
 const RE2_ESCAPES = new Set([...'afnrtvdDsSwWbBAzpPxCQ0123456789']); // \E only closes a \Q
+/**
+ * `\p`/`\P` and a class name as Go (1.25 on) reads it: one of the one-letter categories, or a name in
+ * braces (an optional `^`, case, spaces, `_` and `-` ignored). Names in braces are not checked against
+ * Go's tables of categories and scripts.
+ */
+const UNICODE_CLASS = /^\\[pP](?:[CLMNPSZ]|\{\^?[ _-]*[A-Z][A-Z _-]*\})$/i;
 
 /**
  * Whether Go's RE2 (regexp/syntax, which Prometheus compiles relabel regexes and `=~` matchers with)
@@ -16,8 +22,8 @@ const RE2_ESCAPES = new Set([...'afnrtvdDsSwWbBAzpPxCQ0123456789']); // \E only 
  * which Prometheus parses alone first). test/re2-promtool.test.ts checks the
  * verdicts of test/support/re2-cases.ts against the pinned promtool.
  *
- * Differences that remain (RE2 refuses, this accepts): Unicode class names after `\p` and escapes
- * inside `[…]` are not checked
+ * Differences that remain (RE2 refuses, this accepts): Unicode class names in braces after `\p`
+ * (`\p{Foo}`) and escapes inside `[…]` are not checked
  * against Go's table, `[[:word:]]`-style class names are not checked, and patterns whose compiled
  * program exceeds RE2's size limit (nested counted repetitions such as `(a{1000}){1000}`) pass.
  * Semantics (leftmost-first matching, `(?U)`) are not checked: Prometheus anchors the regex and
@@ -53,6 +59,8 @@ export function re2Problem(pattern: string, wrapped = true): string | undefined 
         len = close - i + 1;
       } else if (n === 'p' || n === 'P') len = 3;
       else if (n === 'x') len = 4;
+      const cls = n === 'p' || n === 'P' ? pattern.slice(i, i + len) : undefined;
+      if (cls !== undefined && !UNICODE_CLASS.test(cls)) return `has the class "${cls}", which RE2 (Prometheus) does not know`;
       i += len;
       atom = true; // Go repeats empty-width assertions too (\b+ compiles)
       continue;
