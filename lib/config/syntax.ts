@@ -6,12 +6,6 @@ import type { LRParser } from '@lezer/lr';
  */
 
 const RE2_ESCAPES = new Set([...'afnrtvdDsSwWbBAzpPxCQ0123456789']); // \E only closes a \Q
-/**
- * `\p`/`\P` and a class name as Go (1.25 on) reads it: one of the one-letter categories, or a name in
- * braces (an optional `^`, case, spaces, `_` and `-` ignored). Names in braces are not checked against
- * Go's tables of categories and scripts.
- */
-const UNICODE_CLASS = /^\\[pP](?:[CLMNPSZ]|\{\^?[ _-]*[A-Z][A-Z _-]*\})$/i;
 
 /**
  * Whether Go's RE2 (regexp/syntax, which Prometheus compiles relabel regexes and `=~` matchers with)
@@ -59,8 +53,10 @@ export function re2Problem(pattern: string, wrapped = true): string | undefined 
         len = close - i + 1;
       } else if (n === 'p' || n === 'P') len = 3;
       else if (n === 'x') len = 4;
+      // A class name as Go (1.25 on) reads it: a one-letter category, or a name in braces (an optional
+      // "^"; case, " ", "_" and "-" ignored), not checked against Go's tables of categories and scripts.
       const cls = n === 'p' || n === 'P' ? pattern.slice(i, i + len) : undefined;
-      if (cls !== undefined && !UNICODE_CLASS.test(cls)) return `has the class "${cls}", which RE2 (Prometheus) does not know`;
+      if (cls !== undefined && !/^\\[pP](?:[CLMNPSZ]|\{\^?[ _-]*[A-Z][A-Z _-]*\})$/i.test(cls)) return `has the class "${cls}", which RE2 (Prometheus) does not know`;
       i += len;
       atom = true; // Go repeats empty-width assertions too (\b+ compiles)
       continue;

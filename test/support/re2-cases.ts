@@ -126,4 +126,6 @@ export const RE2_CASES: readonly (readonly [pattern: string, problem: string | u
   ["\\p{_}", "has the class \"\\p{_}\", which RE2 (Prometheus) does not know"],
   ["\\p{L_}", undefined],
   ["\\pz*", undefined],
+  ["\\PX", "has the class \"\\PX\", which RE2 (Prometheus) does not know"],
+  ["\\p{\\p{L}", "has the class \"\\p{\\p{L}\", which RE2 (Prometheus) does not know"],
 ];
