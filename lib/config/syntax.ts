@@ -11,10 +11,11 @@ const RE2_ESCAPES = new Set([...'afnrtvdDsSwWbBAzpPxCQ0123456789']); // \E only 
  * Whether Go's RE2 (regexp/syntax, which Prometheus compiles relabel regexes and `=~` matchers with)
  * refuses `pattern`: unbalanced parentheses or brackets, lookarounds `(?=` `(?!` `(?<=` `(?<!`,
  * backreferences `\1`, unknown escapes of letters, unknown group flags, a repetition without an
- * argument (`*a`, `a**`, `a++` possessive), repetition counts above 1000, and an open `\Q` (it would
+ * argument (`*a`, `a**`, `a++` possessive), repetition counts above 1000, an open `\Q` (it would
  * quote the `)` of the `^(?s:…)$` Prometheus wraps a relabel regex in; `wrapped` false: a `=~` matcher,
- * which Prometheus parses alone first). test/re2-promtool.test.ts checks the
- * verdicts of test/support/re2-cases.ts against the pinned promtool.
+ * which Prometheus parses alone first), and a `\p` class that is neither a one-letter category (`\pL`)
+ * nor a name in braces. test/re2-promtool.test.ts checks the verdicts of test/support/re2-cases.ts
+ * against the pinned promtool.
  *
  * Differences that remain (RE2 refuses, this accepts): Unicode class names in braces after `\p`
  * (`\p{Foo}`) and escapes inside `[…]` are not checked
