@@ -54,7 +54,7 @@ export function re2Problem(pattern: string, wrapped = true): string | undefined 
         len = close - i + 1;
       } else if (n === 'p' || n === 'P') len = 3;
       else if (n === 'x') len = 4;
-      // A class name as Go (1.25 on) reads it: a one-letter category, or a name in braces (an optional
+      // A class name as the pinned Go reads it: a one-letter category, or a name in braces (an optional
       // "^"; case, " ", "_" and "-" ignored), not checked against Go's tables of categories and scripts.
       const cls = n === 'p' || n === 'P' ? pattern.slice(i, i + len) : undefined;
       if (cls !== undefined && !/^\\[pP](?:[CLMNPSZ]|\{\^?[ _-]*[A-Z][A-Z _-]*\})$/i.test(cls)) return `has the class "${cls}", which RE2 (Prometheus) does not know`;
