@@ -58,6 +58,9 @@ const HOSTS: Rows = [
   [`${LABELS_191}.${'b'.repeat(62)}`, NOT_DNS],
   [`*.${LABELS_191}.${'b'.repeat(59)}`, undefined],
   [`*.${LABELS_191}.${'b'.repeat(60)}`, NOT_DNS],
+  ["_a://b", "has a path; an Ingress host has none"],
+  ["a1.2.3.4", undefined],
+  ["1.2.3.4.5", undefined],
 ];
 
 /**

@@ -11,13 +11,14 @@ const RE2_ESCAPES = new Set([...'afnrtvdDsSwWbBAzpPxCQ0123456789']); // \E only 
  * Whether Go's RE2 (regexp/syntax, which Prometheus compiles relabel regexes and `=~` matchers with)
  * refuses `pattern`: unbalanced parentheses or brackets, lookarounds `(?=` `(?!` `(?<=` `(?<!`,
  * backreferences `\1`, unknown escapes of letters, unknown group flags, a repetition without an
- * argument (`*a`, `a**`, `a++` possessive), repetition counts above 1000, and an open `\Q` (it would
+ * argument (`*a`, `a**`, `a++` possessive), repetition counts above 1000, an open `\Q` (it would
  * quote the `)` of the `^(?s:…)$` Prometheus wraps a relabel regex in; `wrapped` false: a `=~` matcher,
- * which Prometheus parses alone first). test/re2-promtool.test.ts checks the
- * verdicts of test/support/re2-cases.ts against the pinned promtool.
+ * which Prometheus parses alone first), and a `\p` class that is neither a one-letter category (`\pL`)
+ * nor a name in braces. test/re2-promtool.test.ts checks the verdicts of test/support/re2-cases.ts
+ * against the pinned promtool.
  *
- * Differences that remain (RE2 refuses, this accepts): Unicode class names after `\p` and escapes
- * inside `[…]` are not checked
+ * Differences that remain (RE2 refuses, this accepts): Unicode class names in braces after `\p`
+ * (`\p{Foo}`) and escapes inside `[…]` are not checked
  * against Go's table, `[[:word:]]`-style class names are not checked, and patterns whose compiled
  * program exceeds RE2's size limit (nested counted repetitions such as `(a{1000}){1000}`) pass.
  * Semantics (leftmost-first matching, `(?U)`) are not checked: Prometheus anchors the regex and
@@ -53,6 +54,10 @@ export function re2Problem(pattern: string, wrapped = true): string | undefined 
         len = close - i + 1;
       } else if (n === 'p' || n === 'P') len = 3;
       else if (n === 'x') len = 4;
+      // A class name as the pinned Go reads it: a one-letter category, or a name in braces (an optional
+      // "^"; case, " ", "_" and "-" ignored), not checked against Go's tables of categories and scripts.
+      const cls = n === 'p' || n === 'P' ? pattern.slice(i, i + len) : undefined;
+      if (cls !== undefined && !/^\\[pP](?:[CLMNPSZ]|\{\^?[ _-]*[A-Z][A-Z _-]*\})$/i.test(cls)) return `has the class "${cls}", which RE2 (Prometheus) does not know`;
       i += len;
       atom = true; // Go repeats empty-width assertions too (\b+ compiles)
       continue;

@@ -98,4 +98,5 @@ export const SELECTOR_CASES: readonly (readonly [selector: string, problem: stri
   ["{job!=\"\"}", undefined],
   ["{job!~\".*\"}", undefined],
   ["{job=~\"a|b\"}", undefined],
+  ["up{job=~\"\\\\Qa\\\\E(\"}", "has the regex \"\\\\Qa\\\\E(\" that has a \"(\" without its closing \")\""],
 ];
