@@ -1,18 +1,20 @@
 #!/usr/bin/env node
 // npm run mutate [-- config|render ...]: the mutation passes of stryker.config.cjs, one after the
-// other, then one summary of both reports: per file and in total the killed, timed-out, surviving,
-// uncovered and ignored (static) mutants with the score, each pass's time, and every survivor.
-// The summary is also written to reports/mutation/summary.txt. Not run in CI (about an hour on 2 cores).
+// other, then one summary of every pass report in reports/mutation/ (<pass>.json): per file and in
+// total the killed, timed-out, surviving, uncovered and ignored (static) mutants with the score, each
+// pass's time, and every survivor. The summary is also written to reports/mutation/summary.txt.
+// `-- --summary` only prints the summary of the reports there. Not run in CI (over an hour on 2 cores).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const PASSES = ['config', 'render'];
-const asked = process.argv.slice(2);
+const summaryOnly = process.argv.includes('--summary');
+const asked = process.argv.slice(2).filter((a) => a !== '--summary');
 for (const p of asked) if (!PASSES.includes(p)) { console.error(`mutate: unknown pass "${p}" (passes: ${PASSES.join(', ')})`); process.exit(2); }
-const passes = asked.length > 0 ? asked : PASSES;
+const passes = summaryOnly ? [] : asked.length > 0 ? asked : PASSES;
 
 const seconds = {};
 for (const pass of passes) {
@@ -26,9 +28,11 @@ const DETECTED = new Set(['Killed', 'Timeout']);
 const rows = [];
 const survivors = [];
 const lines = [];
-for (const pass of PASSES) {
-  const file = join(ROOT, 'reports/mutation', `${pass}.json`);
-  if (!existsSync(file)) continue;
+const REPORTS = join(ROOT, 'reports/mutation');
+mkdirSync(REPORTS, { recursive: true });
+for (const name of readdirSync(REPORTS).filter((n) => n.endsWith('.json')).sort()) {
+  const pass = name.slice(0, -'.json'.length);
+  const file = join(REPORTS, name);
   const report = JSON.parse(readFileSync(file, 'utf8'));
   for (const [name, f] of Object.entries(report.files).sort(([a], [b]) => a.localeCompare(b))) {
     const count = (s) => f.mutants.filter((m) => m.status === s).length;
@@ -48,13 +52,12 @@ const score = (r) => {
 };
 const total = rows.reduce((t, r) => ({ ...t, killed: t.killed + r.killed, timeout: t.timeout + r.timeout, survived: t.survived + r.survived, noCoverage: t.noCoverage + r.noCoverage, ignored: t.ignored + r.ignored }),
   { pass: '', name: 'all files', killed: 0, timeout: 0, survived: 0, noCoverage: 0, ignored: 0 });
-lines.push('pass    file                                     killed timeout survived no-cov ignored  score');
+lines.push('pass           file                                     killed timeout survived no-cov ignored  score');
 for (const r of [...rows, total]) {
-  lines.push(`${r.pass.padEnd(7)} ${r.name.padEnd(40)} ${String(r.killed).padStart(6)} ${String(r.timeout).padStart(7)} ${String(r.survived).padStart(8)} ${String(r.noCoverage).padStart(6)} ${String(r.ignored).padStart(7)} ${score(r).padStart(7)}`);
+  lines.push(`${r.pass.padEnd(14)} ${r.name.padEnd(40)} ${String(r.killed).padStart(6)} ${String(r.timeout).padStart(7)} ${String(r.survived).padStart(8)} ${String(r.noCoverage).padStart(6)} ${String(r.ignored).padStart(7)} ${score(r).padStart(7)}`);
 }
 for (const [pass, s] of Object.entries(seconds)) lines.push(`time of the ${pass} pass: ${Math.floor(s / 60)} min ${s % 60} s`);
 lines.push('', `surviving and uncovered mutants (${survivors.length}):`, ...survivors);
 const text = `${lines.join('\n')}\n`;
-mkdirSync(join(ROOT, 'reports/mutation'), { recursive: true });
-writeFileSync(join(ROOT, 'reports/mutation/summary.txt'), text);
+writeFileSync(join(REPORTS, 'summary.txt'), text);
 process.stdout.write(text);
