@@ -36,7 +36,7 @@ for (const name of readdirSync(REPORTS).filter((n) => n.endsWith('.json')).sort(
   const report = JSON.parse(readFileSync(file, 'utf8'));
   for (const [name, f] of Object.entries(report.files).sort(([a], [b]) => a.localeCompare(b))) {
     const count = (s) => f.mutants.filter((m) => m.status === s).length;
-    const row = { pass, name, killed: count('Killed'), timeout: count('Timeout'), survived: count('Survived'), noCoverage: count('NoCoverage'), ignored: count('Ignored') };
+    const row = { pass, name, killed: count('Killed'), timeout: count('Timeout'), survived: count('Survived'), noCoverage: count('NoCoverage'), ignored: count('Ignored'), errors: count('RuntimeError') + count('CompileError') };
     rows.push(row);
     const source = f.source.split('\n');
     for (const m of f.mutants.filter((x) => x.status === 'Survived' || x.status === 'NoCoverage')) {
@@ -50,12 +50,14 @@ const score = (r) => {
   const valid = detected + r.survived + r.noCoverage;
   return valid === 0 ? 'n/a' : `${((100 * detected) / valid).toFixed(1)} %`;
 };
-const total = rows.reduce((t, r) => ({ ...t, killed: t.killed + r.killed, timeout: t.timeout + r.timeout, survived: t.survived + r.survived, noCoverage: t.noCoverage + r.noCoverage, ignored: t.ignored + r.ignored }),
-  { pass: '', name: 'all files', killed: 0, timeout: 0, survived: 0, noCoverage: 0, ignored: 0 });
-lines.push('pass           file                                     killed timeout survived no-cov ignored  score');
+const total = rows.reduce((t, r) => ({ ...t, killed: t.killed + r.killed, timeout: t.timeout + r.timeout, survived: t.survived + r.survived, noCoverage: t.noCoverage + r.noCoverage, ignored: t.ignored + r.ignored, errors: t.errors + r.errors }),
+  { pass: '', name: 'all files', killed: 0, timeout: 0, survived: 0, noCoverage: 0, ignored: 0, errors: 0 });
+lines.push('pass           file                                     killed timeout survived no-cov ignored errors  score');
 for (const r of [...rows, total]) {
-  lines.push(`${r.pass.padEnd(14)} ${r.name.padEnd(40)} ${String(r.killed).padStart(6)} ${String(r.timeout).padStart(7)} ${String(r.survived).padStart(8)} ${String(r.noCoverage).padStart(6)} ${String(r.ignored).padStart(7)} ${score(r).padStart(7)}`);
+  lines.push(`${r.pass.padEnd(14)} ${r.name.padEnd(40)} ${String(r.killed).padStart(6)} ${String(r.timeout).padStart(7)} ${String(r.survived).padStart(8)} ${String(r.noCoverage).padStart(6)} ${String(r.ignored).padStart(7)} ${String(r.errors).padStart(6)} ${score(r).padStart(7)}`);
 }
+lines.push('score = (killed + timeout) / (killed + timeout + survived + no-cov), as Stryker counts it; "errors" are',
+  'mutants that made a test file fail while loading (its module-level build throws), which Stryker leaves out of the score.');
 for (const [pass, s] of Object.entries(seconds)) lines.push(`time of the ${pass} pass: ${Math.floor(s / 60)} min ${s % 60} s`);
 lines.push('', `surviving and uncovered mutants (${survivors.length}):`, ...survivors);
 const text = `${lines.join('\n')}\n`;
