@@ -92,6 +92,39 @@ describe('GitOps output', () => {
     expect(setup.spec).toEqual({ interval: '5m', path: './dist/dev/setup', prune: false, wait: false, timeout: '10m', sourceRef: { kind: 'GitRepository', name: 'nanoe-monitoring' } });
   });
 
+  test('setup/ lists the Namespaces before the claims, whatever the input order (a claim needs its Namespace)', () => {
+    const ns = (name: string) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+    const pvc = (name: string) => ({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name, namespace: 'monitoring' } });
+    const files = environmentFiles(gitopsConfig((g) => { g.argoCd = null; g.flux = null; }), [pvc('c1'), ns('n1'), pvc('c2'), pvc('c3'), ns('n2'), pvc('c4')]);
+    const setup = docsOf(fileText(files, 'dev/setup/setup.yaml'));
+    expect(setup.map((o: any) => `${o.kind}/${o.metadata.name}`)).toEqual(['Namespace/n1', 'Namespace/n2', 'PersistentVolumeClaim/c1', 'PersistentVolumeClaim/c2', 'PersistentVolumeClaim/c3', 'PersistentVolumeClaim/c4']);
+  });
+
+  test('the backend\'s own objects are left out; its exporter patches and a README go to <env>/backend/', () => {
+    const backendSts = { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'postgres', namespace: 'nanoe' } };
+    const ours = [
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'monitoring' } },
+      // Same kind and name as the backend's object, other namespace: the stack's own.
+      { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'postgres', namespace: 'monitoring' } },
+      // The stack's own object in the backend's namespace.
+      { apiVersion: 'v1', kind: 'Service', metadata: { name: 'postgres-metrics', namespace: 'nanoe' } },
+      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'postgres' } },
+    ];
+    const patch = { ...backendSts, spec: { template: { spec: { containers: [{ name: 'postgres-exporter', image: 'x' }] } } } };
+    const backend = { objectKeys: new Set(['StatefulSet/nanoe/postgres', 'ConfigMap/nanoe/postgres']), patches: [patch, { ...patch, kind: 'Deployment', metadata: { name: 'redis', namespace: 'nanoe' } }] };
+    const files = environmentFiles(gitopsConfig((g) => { g.argoCd = null; g.flux = null; }), [backendSts, ...ours, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'postgres', namespace: 'nanoe' } }], backend);
+    expect(files.map((f) => f.path)).toEqual([
+      'dev/nanoe-monitoring.k8s.yaml', 'dev/Kustomization', 'dev/setup/setup.yaml', 'dev/setup/Kustomization',
+      'dev/backend/statefulset-nanoe-postgres.patch.yaml', 'dev/backend/deployment-nanoe-redis.patch.yaml', 'dev/backend/README.md',
+    ]);
+    expect(docsOf(fileText(files, 'dev/nanoe-monitoring.k8s.yaml'))).toEqual(ours.slice(1));
+    expect(docsOf(fileText(files, 'dev/setup/setup.yaml')).map((o: any) => o.metadata.name)).toEqual(['monitoring']);
+    expect(parse(fileText(files, 'dev/backend/statefulset-nanoe-postgres.patch.yaml'))).toEqual(patch);
+    const readme = fileText(files, 'dev/backend/README.md');
+    expect(readme.split('\n')[0]).toBe('# Exporter sidecars for the backend\'s own workloads');
+    expect(readme).toContain('\n    patches:\n      - path: <path to>/dist/dev/backend/<file>.patch.yaml\n');
+  });
+
   test('filePerResource: one file per object, numbered in apply order, listed in each folder\'s Kustomization in that order', () => {
     const files = environmentFiles(gitopsConfig((g) => { g.filePerResource = true; g.argoCd = null; g.flux = null; }), objects.slice(0, 3));
     expect(files.map((f) => f.path)).toEqual(['dev/000-serviceaccount-monitoring-serviceaccount.yaml', 'dev/001-role-monitoring-role.yaml', 'dev/Kustomization', 'dev/setup/000-namespace-monitoring.yaml', 'dev/setup/Kustomization']);

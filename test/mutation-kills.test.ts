@@ -20,7 +20,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { selectorLabels, standardLabels } from '../lib/wiring/labels';
-import { renderScrapeJob, scrapeServiceName, secretMountPath } from '../lib/wiring/scrape-target';
+import { renderNodeScrapeJob, renderScrapeJob, scrapeServiceName, secretMountPath } from '../lib/wiring/scrape-target';
 import { ANYWHERE, Wiring, Workload, workloadPeer } from '../lib/wiring/wiring';
 import { K8sObject } from './support/app';
 import { refusedWith } from './support/refusal';
@@ -265,6 +265,36 @@ describe('labels and scrape jobs', () => {
       job_name: 'api', scrape_interval: '15s', metrics_path: '/m', ...guarded, kubernetes_sd_configs: sd,
       basic_auth: { username: 'u', password_file: '/etc/prometheus/secrets/s/password' },
       relabel_configs: [...base, { source_labels: ['__meta_kubernetes_pod_node_name'], target_label: 'instance' }], metric_relabel_configs: [forged, { action: 'drop' }],
+    });
+  });
+});
+
+describe('kubelet scrape jobs', () => {
+  test('a node job scrapes every node\'s kubelet over HTTPS with the service account token, verified against the cluster CA, labelled by node name', () => {
+    const sa = '/var/run/secrets/kubernetes.io/serviceaccount';
+    const forged = { source_labels: ['__name__'], regex: 'up|scrape_.+|ALERTS|ALERTS_FOR_STATE|.*:.*', action: 'drop' };
+    const common = {
+      job_name: 'kubelet', scheme: 'https', kubernetes_sd_configs: [{ role: 'node' }],
+      authorization: { credentials_file: `${sa}/token` }, tls_config: { ca_file: `${sa}/ca.crt` },
+      relabel_configs: [
+        { source_labels: ['__meta_kubernetes_node_name'], target_label: 'node' },
+        { source_labels: ['__meta_kubernetes_node_name'], target_label: 'instance' },
+      ],
+    };
+    const target = { job: 'kubelet', port: 10250, nodeCidr: '10.0.0.0/8', reason: 'r' };
+    // Defaults: /metrics, the default limits, only the forged-series drop.
+    expect(renderNodeScrapeJob(target)).toEqual({
+      ...common, metrics_path: '/metrics',
+      honor_labels: false, sample_limit: 10000, label_limit: 30, label_name_length_limit: 128, label_value_length_limit: 1024, body_size_limit: '4MB',
+      metric_relabel_configs: [forged],
+    });
+    expect(renderNodeScrapeJob({
+      ...target, metricsPath: '/metrics/cadvisor', metricRelabelConfigs: [{ action: 'keep' }],
+      limits: { sampleLimit: 5, bodySizeLimit: '1MB', labelLimit: 7, labelNameLengthLimit: 8, labelValueLengthLimit: 9 },
+    })).toEqual({
+      ...common, metrics_path: '/metrics/cadvisor',
+      honor_labels: false, sample_limit: 5, label_limit: 7, label_name_length_limit: 8, label_value_length_limit: 9, body_size_limit: '1MB',
+      metric_relabel_configs: [forged, { action: 'keep' }],
     });
   });
 });

@@ -152,6 +152,18 @@ describe('no secret in the output, ever', () => {
     expect(() => buildEnvironments({ root: ROOT, configFile: config })).toThrow(/Deployment\/x container x env DB_PASSWORD" is a literal credential/);
   });
 
+  test('a backend object with `namespace: ""` is the backend\'s: never in the stack\'s output, and the same object as one without a namespace', () => {
+    const { buildEnvironments, renderAll } = require('../lib/output/synth');
+    const dir = mkdtempSync(join(tmpdir(), 'nanoe-backend-'));
+    for (const f of readdirSync(join(ROOT, 'backend'))) writeFileSync(join(dir, f), readFileSync(join(ROOT, 'backend', f)));
+    writeFileSync(join(dir, 'extra.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: backend-settings, namespace: "" }\ndata: { a: b }\n');
+    const config = configWith((d) => { d.defaults.backend.manifestsPath = dir; });
+    const files: { path: string; text: string }[] = renderAll({ root: ROOT, configFile: config, environments: ['dev'] });
+    expect(files.filter((f) => f.text.includes('backend-settings')).map((f) => f.path)).toEqual([]);
+    writeFileSync(join(dir, 'zz-copy.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: backend-settings }\ndata: { a: c }\n');
+    expect(() => buildEnvironments({ root: ROOT, configFile: config })).toThrow(/backend\.manifestsPath: "ConfigMap\/backend-settings" is defined in both .*extra\.yaml and .*zz-copy\.yaml/);
+  });
+
   test('the same StatefulSet in two backend files is refused', () => {
     const { buildEnvironments } = require('../lib/output/synth');
     const dir = mkdtempSync(join(tmpdir(), 'nanoe-backend-'));

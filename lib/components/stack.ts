@@ -207,7 +207,8 @@ export class MonitoringStack extends Chart {
     manifests.forEach((file, i) => {
       for (const o of new ManifestFile(this, `Backend${i}`, file).apiObjects) {
         // The same object in two files: the later copy (perhaps without the sidecar) would win on apply.
-        const key = `${o.kind}/${o.metadata.namespace ?? backend.namespace}/${o.name}`;
+        // `namespace: ""` is no namespace: the object goes to backend.namespace like one without it.
+        const key = `${o.kind}/${o.metadata.namespace || backend.namespace}/${o.name}`;
         if (seen.has(key)) {
           throw new ConfigError(`${field}.manifestsPath`, `${o.kind}/${o.name}`, `is defined in both ${seen.get(key)} and ${file}; one copy would silently replace the other on apply`, 'keep each object in one file only');
         }
@@ -217,7 +218,7 @@ export class MonitoringStack extends Chart {
     });
     for (const o of objects) {
       if (!o.metadata.namespace) o.addJsonPatch(JsonPatch.add('/metadata/namespace', backend.namespace));
-      this.backendObjectKeys.add(`${o.kind}/${o.metadata.namespace ?? backend.namespace}/${o.name}`);
+      this.backendObjectKeys.add(`${o.kind}/${o.metadata.namespace || backend.namespace}/${o.name}`);
     }
     const targets = [
       findObject(objects, backend.postgres.workloadKind, backend.postgres.workloadName, `${field}.postgres`),
