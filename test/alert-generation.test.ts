@@ -5,14 +5,17 @@
  * test, so the mutation run (docs/mutation.md) can credit these tests; the whole-output checks of the
  * same behaviour are in ha, hardening and lean-metrics.
  */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { load } from 'js-yaml';
 
 import { ConfigError } from '../lib/config/errors';
 import { checkAlertWindows, shortestRuleSpans } from '../lib/content/alert-windows';
 import { LEAN_ALLOWLIST, leanKeepList, leanRelabelling, metricQueries, usedMetricNames } from '../lib/content/metric-usage';
 import { findPromqlSyntaxError } from '../lib/content/promql';
-import { checkRuleJobs, jobSelectorProblems, ownerOf, vectorSelectors } from '../lib/content/rule-jobs';
-import { DEFAULT_RUNBOOK_BASE } from '../lib/content/rules';
+import { checkRuleJobs, jobSelectorProblems, ownerOf, unquotePromqlString, vectorSelectors } from '../lib/content/rule-jobs';
+import { DEFAULT_RUNBOOK_BASE, loadRuleFiles } from '../lib/content/rules';
 import { renderTargetRulesYaml, targetRulesYaml } from '../lib/content/target-rules';
 
 type Rule = { alert: string; expr: string; for: string; labels: Record<string, string>; annotations: Record<string, string> };
@@ -127,6 +130,19 @@ describe('intervals against the rules\' windows', () => {
     expect(shortestRuleSpans([])).toEqual({ range: undefined, for: undefined });
   });
 
+  test('a tie keeps the first rule found (file order, then rule order); a later, shorter for: replaces an earlier one, within a file and across files', () => {
+    // Two windows and two for: of the same length: the first rule is the one named.
+    expect(shortestRuleSpans([ruleFile('tie1.yaml', [{ alert: 'T1', expr: 'v[4m]', for: '4m' }, { alert: 'T2', expr: 'w[4m]', for: '4m' }])]))
+      .toEqual({ range: { seconds: 240, text: '4m', where: 'rule T1 in tie1.yaml' }, for: { seconds: 240, text: '4m', where: 'rule T1 in tie1.yaml' } });
+    expect(shortestRuleSpans([ruleFile('tie2.yaml', [{ alert: 'U1', expr: 'v[4m]', for: '4m' }]), ruleFile('tie3.yaml', [{ alert: 'U2', expr: 'w[240s]', for: '240s' }])]))
+      .toEqual({ range: { seconds: 240, text: '4m', where: 'rule U1 in tie2.yaml' }, for: { seconds: 240, text: '4m', where: 'rule U1 in tie2.yaml' } });
+    // Shorter for: after a longer one: in the same file, and in a later file.
+    expect(shortestRuleSpans([ruleFile('order1.yaml', [{ alert: 'O1', expr: 'v', for: '3m' }, { alert: 'O2', expr: 'v', for: '7m' }])]).for)
+      .toEqual({ seconds: 180, text: '3m', where: 'rule O1 in order1.yaml' });
+    expect(shortestRuleSpans([ruleFile('order2.yaml', [{ alert: 'O3', expr: 'v', for: '7m' }]), ruleFile('order3.yaml', [{ alert: 'O4', expr: 'v', for: '3m' }])]).for)
+      .toEqual({ seconds: 180, text: '3m', where: 'rule O4 in order3.yaml' });
+  });
+
   test('the same file name with another text is read again, not taken from the previous result', () => {
     expect(shortestRuleSpans([ruleFile('same.yaml', [{ alert: 'S', expr: 'v[8m]', for: '3m' }])]).range?.text).toBe('8m');
     expect(shortestRuleSpans([ruleFile('same.yaml', [{ alert: 'S', expr: 'v[6m]', for: '3m' }])]).range?.text).toBe('6m');
@@ -185,6 +201,34 @@ describe('rules read owned metrics only from their job', () => {
     expect(vectorSelectors('rate(pg_x[5m])')).toEqual([{ metric: 'pg_x', jobEquals: [], otherJobMatchers: [] }]);
   });
 
+  test('selectors with quoted names (Prometheus 3): a quoted label name is unquoted; a quoted name alone in the braces is the metric', () => {
+    expect(vectorSelectors('up{"job"="api", "\\u006aob"=\'b\', "instance"!="i"}')).toEqual([{ metric: 'up', jobEquals: ['api', 'b'], otherJobMatchers: [] }]);
+    expect(vectorSelectors('{"pg.up", "job"!~"x"}')).toEqual([{ metric: 'pg.up', jobEquals: [], otherJobMatchers: ['"job"!~"x"'] }]);
+    expect(vectorSelectors('{"__name__"="pg_up"}')).toEqual([{ metric: 'pg_up', jobEquals: [], otherJobMatchers: [] }]);
+    // So an owned metric named that way still needs its job.
+    expect(jobSelectorProblems('{"pg_up"} == 0', owners, jobs)).toEqual(['reads pg_up without the selector job="postgres-exporter" (the only job that exports it; any other target could serve a forged pg_up)']);
+    expect(jobSelectorProblems('{"pg_up", job="postgres-exporter"} == 0', owners, jobs)).toEqual([]);
+  });
+
+  test('string values are read as Prometheus reads them: Go escapes in \'…\' and "…" (bytes, octal, code points), none in `…`', () => {
+    const expr = String.raw`up{job="\x61p\151", job='\u0061pI', job="\U0001F600\"\\", job="\a\b\f\n\r\t\v", job=` + '`\\x61`' + String.raw`, job="\xc3\xA9\xC3\xa9 é😀"}`;
+    expect(findPromqlSyntaxError(expr)).toBeUndefined();
+    expect(vectorSelectors(expr)).toEqual([{ metric: 'up', jobEquals: ['api', 'apI', '😀"\\', '\x07\b\f\n\r\t\v', '\\x61', 'éé é😀'], otherJobMatchers: [] }]);
+    expect(unquotePromqlString('"\\x4A\\x4b\\u004C\\u004d\\U0000004E\\U0000004f\\117\\120"')).toBe('JKLMNOOP');
+    expect(unquotePromqlString("'\\''")).toBe("'");
+    for (const [e, n] of [['x', 2], ['u', 4], ['U', 8]] as const) {
+      const esc = (hex: string) => `\\${e}${hex.padStart(n, '0')}`;
+      expect(unquotePromqlString(`"${['4a', '4f', '4A', '4F', '30', '39'].map(esc).join('')}"`)).toBe('JOJO09');
+    }
+    expect(unquotePromqlString('"\\060\\067"')).toBe('07');
+  });
+
+  test('an incomplete matcher (a syntax error, reported by the syntax check) is not read as a selector and does not crash', () => {
+    expect(vectorSelectors('up{job=}')).toEqual([{ metric: 'up', jobEquals: [], otherJobMatchers: [] }]);
+    expect(vectorSelectors('up{job}')).toEqual([{ metric: 'up', jobEquals: [], otherJobMatchers: [] }]);
+    expect(vectorSelectors('up{instance=, job="a"}')).toEqual([{ metric: 'up', jobEquals: ['a'], otherJobMatchers: [] }]);
+  });
+
   test('owners: an exact name, or a prefix with *', () => {
     expect(ownerOf('pg_stat_database_xact_commit', owners)).toBe('postgres-exporter');
     expect(ownerOf('redis_up', owners)).toBe('redis-exporter');
@@ -214,6 +258,10 @@ describe('rules read owned metrics only from their job', () => {
     expect(e.problem).toContain('reads redis_up without the selector job="redis-exporter"');
     expect(e.fix).toBe('select the owning scrape job in every selector of an exporter\'s metric (e.g. pg_up{job="postgres-exporter"})');
     expect(configErrorOf(() => checkRuleJobs([ruleFile('a.yaml', [{ alert: 'A', record: 'ignored', expr: 'pg_up' }])], owners, jobs)).field).toBe('rules/a.yaml, group "g", rule "A"');
+    // A block scalar's final newline is not part of the value shown.
+    expect(configErrorOf(() => checkRuleJobs([{ name: 'block.yaml', text: 'groups:\n- name: g\n  rules:\n  - alert: B\n    expr: |\n      redis_up\n' }], owners, jobs)).value).toBe('redis_up');
+    // A group without rules reads nothing, even for an owner of every metric.
+    expect(() => checkRuleJobs([{ name: 'norules.yaml', text: 'groups: [{name: x}]' }, { name: 'nogroups.yaml', text: 'x: 1' }], [{ job: 'api', metrics: ['*'] }], jobs)).not.toThrow();
     // Both problems of one expression are reported together.
     expect(configErrorOf(() => checkRuleJobs([ruleFile('two.yaml', [{ alert: 'T', expr: 'pg_up{job="gone"}' }])], owners, jobs)).problem)
       .toBe('selects job="gone", which no scrape job is called (jobs: postgres-exporter, redis-exporter, api); reads pg_up without the selector job="postgres-exporter" (the only job that exports it; any other target could serve a forged pg_up)');
@@ -246,6 +294,23 @@ describe('lean metrics: keep what is read', () => {
     ]);
   });
 
+  test('queries: label_values must be the whole variable query, its label a name; groups without rules, dashboards without variables and empty variable entries give nothing', () => {
+    const queries = metricQueries(
+      [{ name: 'norules.yaml', text: 'groups: [{name: x}]' }, { name: 'nogroups.yaml', text: 'x: 1' }],
+      [{ name: 'plain', json: JSON.stringify({ panels: [] }) }, { name: 'nolist', json: JSON.stringify({ templating: {} }) }, dashboard({
+        templating: { list: [
+          null,
+          { type: 'query', name: 'w1', query: 'label_values(h_info{job="a", instance="b"},instance)' },
+          { type: 'query', name: 'w2', query: 'my_label_values(i_info, x)' },
+          { type: 'query', name: 'w3', query: 'label_values(j_info, x) + 1' },
+          { type: 'query', name: 'w4', query: 'label_values(l_info, 1x)' },
+          { type: 'query', name: 'w5', query: { query: 7 } },
+        ] },
+      })],
+    );
+    expect(queries).toEqual([{ where: 'dashboards/d.json, variable "w1"', expr: 'h_info{job="a", instance="b"}' }]);
+  });
+
   test('names: every selector\'s metric; a selector without a fixed name is refused, naming where it is and the fix', () => {
     expect([...usedMetricNames([{ where: 'w', expr: 'a + rate(b[5m]) + a' }])].sort()).toEqual(['a', 'b']);
     const e = configErrorOf(() => usedMetricNames([{ where: 'dashboards/x.json, panel "P" A', expr: 'sum(\n {job="api"})' }]));
@@ -253,6 +318,9 @@ describe('lean metrics: keep what is read', () => {
     expect(e.value).toBe('sum( {job="api"})');
     expect(e.problem).toBe('selects series without a fixed metric name, so lean metrics cannot tell which series it reads');
     expect(e.fix).toBe('name the metric in the selector, or set metrics: full in the environment');
+    expect(configErrorOf(() => usedMetricNames([{ where: 'w', expr: '\n {job="api"}\n' }])).value).toBe('{job="api"}');
+    // A metric named by a quoted name alone (Prometheus 3) is a fixed name.
+    expect([...usedMetricNames([{ where: 'w', expr: '{"c.d"}' }])]).toEqual(['c.d']);
   });
 
   test('keep list: the read names the job owns (exact or prefix), plus its allowlist, once each, sorted', () => {
@@ -269,5 +337,23 @@ describe('lean metrics: keep what is read', () => {
     ]);
     expect(leanRelabelling('full', 'redis-exporter', ['redis_*'], used)).toEqual([]);
     expect(leanRelabelling('lean', 'api', ['redis_*'], used)).toEqual([]);
+  });
+});
+
+describe('rule files on disk', () => {
+  test('loadRuleFiles reads the *.rules.yaml of the folder, not other files or subfolders, sorted by name (JavaScript order) whatever order the folder lists them in', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rule-files-'));
+    try {
+      // Node lists a folder in byte (UTF-8) order on Linux and in the file system's order elsewhere; the
+      // result is in JavaScript string order on every platform, which differs from byte order above U+FFFF.
+      const names = ['a.rules.yaml', 'b.rules.yaml', '\u{1F600}.rules.yaml', '\uFF21.rules.yaml'];
+      for (const name of [...names].reverse()) fs.writeFileSync(path.join(dir, name), 'groups: []\n');
+      fs.writeFileSync(path.join(dir, 'notes.yaml'), 'groups: []\n');
+      fs.mkdirSync(path.join(dir, 'sub.rules.yaml.d'));
+      fs.writeFileSync(path.join(dir, 'sub.rules.yaml.d', 'a.rules.yaml'), 'groups: []\n');
+      expect(loadRuleFiles(dir).map((f) => f.name)).toEqual(names);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -40,10 +40,33 @@ export function vectorSelectors(expr: string): SelectorUse[] {
   return memoize('promql-selectors', expr, () => findVectorSelectors(expr));
 }
 
+/** Go's one-letter escapes (PromQL strings are Go strings). */
+const SIMPLE_ESCAPES: Record<string, string> = { a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '\\': '\\', "'": "'", '"': '"' };
+
+/** The bytes of one escape: `\x61` and `\141` are one byte each, `\u00e9` and `\U0001F600` a code point in UTF-8. */
+function escapeBytes(escape: string): Buffer {
+  const c = escape[1];
+  if (c in SIMPLE_ESCAPES) return Buffer.from(SIMPLE_ESCAPES[c]);
+  if (c === 'x') return Buffer.from([parseInt(escape.slice(2), 16)]);
+  if (c === 'u' || c === 'U') return Buffer.from(String.fromCodePoint(parseInt(escape.slice(2), 16)));
+  return Buffer.from([parseInt(escape.slice(1), 8)]);
+}
+
+/**
+ * The value of a PromQL string literal as Prometheus reads it: a `raw` string as written; a '…' or "…"
+ * string with its Go escapes decoded (`\"`, `\n`, `\x61`, `\141`, `\u0061`, `\U00000061`…).
+ */
+export function unquotePromqlString(literal: string): string {
+  const body = literal.slice(1, -1);
+  if (literal.startsWith('`')) return body;
+  const parts = body.split(/(\\(?:x[0-9A-Fa-f]{2}|[0-7]{3}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|[abfnrtv\\'"]))/);
+  return Buffer.concat(parts.map((p, i) => (i % 2 === 1 ? escapeBytes(p) : Buffer.from(p)))).toString('utf8');
+}
+
 function findVectorSelectors(expr: string): SelectorUse[] {
   const out: SelectorUse[] = [];
   const text = (n: SyntaxNode) => expr.slice(n.from, n.to);
-  const unquote = (s: string) => (s.startsWith('`') ? s.slice(1, -1) : JSON.parse(s.startsWith("'") ? `"${s.slice(1, -1).replace(/"/g, '\\"')}"` : s) as string);
+  const unquote = unquotePromqlString;
   parsePromql(expr).iterate({
     enter: (ref) => {
       if (ref.name !== 'VectorSelector') return undefined;
@@ -55,11 +78,13 @@ function findVectorSelectors(expr: string): SelectorUse[] {
         if (c.name === 'Identifier') metric = text(c);
         if (c.name !== 'LabelMatchers') continue;
         for (let m = c.firstChild; m; m = m.nextSibling) {
+          // `{"name.with.dots", job="x"}`: a quoted name alone in the braces is the metric name.
+          if (m.name === 'QuotedLabelName') metric = unquote(text(m));
           const name = m.getChild('LabelName') ?? m.getChild('QuotedLabelName');
           const op = m.getChild('MatchOp');
           const value = m.getChild('StringLiteral');
           if (!name || !op || !value) continue;
-          const label = text(name).replace(/^"|"$/g, '');
+          const label = name.name === 'QuotedLabelName' ? unquote(text(name)) : text(name);
           if (label === '__name__' && op.firstChild?.name === 'EqlSingle') metric = unquote(text(value));
           if (label !== 'job') continue;
           if (op.firstChild?.name === 'EqlSingle') jobEquals.push(unquote(text(value)));
