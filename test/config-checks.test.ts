@@ -6,7 +6,7 @@
  */
 import {
   checkNoUrlCredentials, checkValue, cidr, gitRevision, gitUrl, host, image, labelName, labels, metricName, mountedSecretName, oneOf, portName, redactUrl,
-  regex, secretName, seriesSelector, url, urlPath,
+  ipv4, regex, secretName, seriesSelector, url, urlPath,
 } from '../lib/config/checks';
 import { re2Problem } from '../lib/config/syntax';
 import { RE2_CASES } from './support/re2-cases';
@@ -176,5 +176,15 @@ describe('units (lib/config/units.ts): only strings (and numbers for CPU), zero 
 describe('RE2 (lib/config/syntax.ts re2Problem), pattern by pattern as the pinned Prometheus compiles them', () => {
   test.each(RE2_CASES.map(([p, problem]) => [p, problem] as const))('%j: %s', (pattern, problem) => {
     expect(re2Problem(pattern)).toBe(problem);
+  });
+});
+
+describe('ipv4 (network.nodeLocalDnsIp): one dotted-quad address, octets 0–255 without leading zeros', () => {
+  const refusal = (v: unknown) => `f: ${JSON.stringify(v)} is not an IPv4 address — write one address like "169.254.20.10" (no "/32", no leading zeros), or null`;
+  test.each(['169.254.20.10', '0.0.0.0', '255.255.255.255', '10.0.0.1', '1.20.100.0'])('%s is accepted', (v) => {
+    expect(() => ipv4('f', v)).not.toThrow();
+  });
+  test.each<unknown>(['256.1.1.1', '1.1.1.256', '1.2.3.999', '01.2.3.4', '1.2.3.04', '1.00.3.4', '1.2.3', '1.2.3.4.5', '1.2.3.4/32', ' 1.2.3.4', 'a.b.c.d', '', 16909060, null, ['1.2.3.4']])('%p is refused, naming the value and the form', (v) => {
+    expect(refusedWith(() => ipv4('f', v))).toBe(refusal(v));
   });
 });
