@@ -10,13 +10,13 @@ import * as os from 'os';
 import * as path from 'path';
 import { load } from 'js-yaml';
 
-import { ConfigError } from '../lib/config/errors';
 import { checkAlertWindows, shortestRuleSpans } from '../lib/content/alert-windows';
 import { LEAN_ALLOWLIST, leanKeepList, leanRelabelling, metricQueries, usedMetricNames } from '../lib/content/metric-usage';
 import { findPromqlSyntaxError } from '../lib/content/promql';
 import { checkRuleJobs, jobSelectorProblems, ownerOf, unquotePromqlString, vectorSelectors } from '../lib/content/rule-jobs';
 import { DEFAULT_RUNBOOK_BASE, loadRuleFiles } from '../lib/content/rules';
 import { renderTargetRulesYaml, targetRulesYaml } from '../lib/content/target-rules';
+import { configErrorOf, refusedWith } from './support/refusal';
 
 type Rule = { alert: string; expr: string; for: string; labels: Record<string, string>; annotations: Record<string, string> };
 const rulesOf = (yaml: string): Rule[] => {
@@ -29,16 +29,6 @@ const rulesOf = (yaml: string): Rule[] => {
 /** A rule file of one group with the given rules. */
 const ruleFile = (name: string, rules: Record<string, unknown>[]) => ({ name, text: JSON.stringify({ groups: [{ name: 'g', rules }] }) });
 
-/** The ConfigError `fn` throws (fails the test when it throws none or another error). */
-const configErrorOf = (fn: () => void): ConfigError => {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConfigError);
-    return e as ConfigError;
-  }
-  throw new Error('expected a ConfigError, none was thrown');
-};
 
 describe('TargetAbsent: one alert per scrape job, in the order given', () => {
   test('each job gets absent(up{job=...}) for 5m, critical, with its runbook anchor', () => {
@@ -150,20 +140,12 @@ describe('intervals against the rules\' windows', () => {
 
   test('a scrape interval of exactly half the shortest window is accepted; one second more is refused, naming the window, the rule and the fix', () => {
     expect(() => checkAlertWindows('env.prometheus', '2m30s', '1m', files)).not.toThrow();
-    const e = configErrorOf(() => checkAlertWindows('env.prometheus', '151s', '1m', files));
-    expect(e.field).toBe('env.prometheus.scrapeInterval');
-    expect(e.value).toBe('151s');
-    expect(e.problem).toBe('is more than half the shortest rate window [5m] (rule Fast in a.yaml): rate() needs two samples in its window, so that rule returns nothing and its alerts can never fire');
-    expect(e.fix).toBe('use at most 2m30s (Prometheus recommends a quarter of the window: 1m15s)');
+    expect(refusedWith(() => checkAlertWindows('env.prometheus', '151s', '1m', files))).toBe('env.prometheus.scrapeInterval: "151s" is more than half the shortest rate window [5m] (rule Fast in a.yaml): rate() needs two samples in its window, so that rule returns nothing and its alerts can never fire — use at most 2m30s (Prometheus recommends a quarter of the window: 1m15s)');
   });
 
   test('an evaluation interval equal to the shortest for: is accepted; one second more is refused, naming the alert and the fix', () => {
     expect(() => checkAlertWindows('env.prometheus', '30s', '2m', files)).not.toThrow();
-    const e = configErrorOf(() => checkAlertWindows('env.prometheus', '30s', '121s', files));
-    expect(e.field).toBe('env.prometheus.evaluationInterval');
-    expect(e.value).toBe('121s');
-    expect(e.problem).toBe('is longer than the shortest for: 2m (rule Fast in a.yaml), so that alert would wait a whole evaluation interval instead');
-    expect(e.fix).toBe('use at most 2m');
+    expect(refusedWith(() => checkAlertWindows('env.prometheus', '30s', '121s', files))).toBe('env.prometheus.evaluationInterval: "121s" is longer than the shortest for: 2m (rule Fast in a.yaml), so that alert would wait a whole evaluation interval instead — use at most 2m');
   });
 
   test('the suggested limits are written as Prometheus durations (hours, minutes, seconds, zero parts left out)', () => {

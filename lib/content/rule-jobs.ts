@@ -66,7 +66,6 @@ export function unquotePromqlString(literal: string): string {
 function findVectorSelectors(expr: string): SelectorUse[] {
   const out: SelectorUse[] = [];
   const text = (n: SyntaxNode) => expr.slice(n.from, n.to);
-  const unquote = unquotePromqlString;
   parsePromql(expr).iterate({
     enter: (ref) => {
       if (ref.name !== 'VectorSelector') return undefined;
@@ -79,15 +78,15 @@ function findVectorSelectors(expr: string): SelectorUse[] {
         if (c.name !== 'LabelMatchers') continue;
         for (let m = c.firstChild; m; m = m.nextSibling) {
           // `{"name.with.dots", job="x"}`: a quoted name alone in the braces is the metric name.
-          if (m.name === 'QuotedLabelName') metric = unquote(text(m));
+          if (m.name === 'QuotedLabelName') metric = unquotePromqlString(text(m));
           const name = m.getChild('LabelName') ?? m.getChild('QuotedLabelName');
           const op = m.getChild('MatchOp');
           const value = m.getChild('StringLiteral');
           if (!name || !op || !value) continue;
-          const label = name.name === 'QuotedLabelName' ? unquote(text(name)) : text(name);
-          if (label === '__name__' && op.firstChild?.name === 'EqlSingle') metric = unquote(text(value));
+          const label = name.name === 'QuotedLabelName' ? unquotePromqlString(text(name)) : text(name);
+          if (label === '__name__' && op.firstChild?.name === 'EqlSingle') metric = unquotePromqlString(text(value));
           if (label !== 'job') continue;
-          if (op.firstChild?.name === 'EqlSingle') jobEquals.push(unquote(text(value)));
+          if (op.firstChild?.name === 'EqlSingle') jobEquals.push(unquotePromqlString(text(value)));
           else otherJobMatchers.push(text(m));
         }
       }

@@ -28,3 +28,14 @@ export function refusedWith(f: () => unknown): string {
   }
   return '(accepted)';
 }
+
+/** The ConfigError `f` throws, to check one of its parts; no error or any other error fails the test. */
+export function configErrorOf(f: () => unknown): ConfigError {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof ConfigError) return e;
+    throw e;
+  }
+  throw new Error('expected a ConfigError, none was thrown');
+}
