@@ -10,10 +10,8 @@ const base = require('./jest.config.js');
 module.exports = {
   ...base,
   globalSetup: undefined,
-  // Set by stryker.config.cjs to the pass's test files (MUTATE_TESTS=test/a.test.ts,test/b.test.ts
-  // narrows an ad-hoc run); without it, every test file either pass uses.
-  testMatch: (process.env.MUTATE_TESTS ?? [
-    'mutation-kills', 'config-limits', 'config-load', 'config-checks', 'syntax-tables',
-    'alert-generation', 'claims', 'gitops', 'backup', 'network-policy', 'pod-security', 'rules', 'sidecar',
-  ].map((t) => `test/${t}.test.ts`).join(',')).split(',').map((f) => `<rootDir>/${f.trim()}`),
+  // The pass's test files, set by stryker.config.cjs (one list per pass, kept there only);
+  // MUTATE_TESTS=test/a.test.ts,test/b.test.ts narrows an ad-hoc run.
+  testMatch: (process.env.MUTATE_TESTS ?? '').split(',').filter(Boolean).map((f) => `<rootDir>/${f.trim()}`),
 };
+if (module.exports.testMatch.length === 0) throw new Error('jest.stryker.config.js: MUTATE_TESTS is not set; run Stryker through stryker.config.cjs (MUTATE_PASS=config|render)');
