@@ -13,7 +13,7 @@
 const PASSES = {
   config: {
     mutate: ['lib/config/*.ts', '!lib/config/types.ts', '!lib/config/basics.ts', '!lib/config/node-agents.ts'],
-    tests: ['mutation-kills', 'config-limits', 'config-load', 'config-checks', 'syntax-tables'],
+    tests: ['mutation-kills', 'config-limits', 'config-load', 'config-checks', 'syntax-tables', 'memo-table'],
   },
   render: {
     mutate: [

@@ -1,76 +1,12 @@
 /**
- * Results of pure functions kept between runs (lib/config/memo.ts, lib/output/memo-file.ts): used
- * only when written by the same program, keyed by the whole input, never stale, and the bundled
- * synth writes the same bytes with and without them.
+ * Results of pure functions kept between runs (lib/output/memo-file.ts): used only when written by
+ * the same program, keyed by the whole input, never stale, and the bundled synth writes the same
+ * bytes with and without them. The table itself (lib/config/memo.ts), in process: memo-table.test.ts.
  */
 import { spawnSync } from 'child_process';
 import { existsSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { inProjectCopy } from './support/project-copy';
-
-type MemoModule = typeof import('../lib/config/memo');
-
-/** A fresh copy of the memo module (its tables are per process). */
-function freshMemo(): MemoModule {
-  let m: MemoModule | undefined;
-  jest.isolateModules(() => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    m = require('../lib/config/memo');
-  });
-  return m!;
-}
-
-describe('memoize', () => {
-  test('computes once per key in a run, and not at all when a stored result exists', () => {
-    const m = freshMemo();
-    const compute = jest.fn((k: string) => k.toUpperCase());
-    expect(m.memoize('t', 'a', () => compute('a'))).toBe('A');
-    expect(m.memoize('t', 'a', () => compute('a'))).toBe('A');
-    expect(compute).toHaveBeenCalledTimes(1);
-    expect(m.computedCount()).toBe(1);
-
-    const next = freshMemo();
-    next.useStoredResults(m.resultsOfThisRun());
-    const again = jest.fn(() => 'never');
-    expect(next.memoize('t', 'a', again)).toBe('A');
-    expect(again).not.toHaveBeenCalled();
-    expect(next.computedCount()).toBe(0);
-    expect(next.memoize('t', 'b', () => 'B')).toBe('B'); // a new input is computed
-    expect(next.computedCount()).toBe(1);
-  });
-
-  test('stores only what JSON keeps as it is, and only what this run used', () => {
-    const m = freshMemo();
-    m.useStoredResults({ t: { old: 'unused' } });
-    m.memoize('t', 'date', () => new Date(0));
-    m.memoize('t', 'nan', () => Number.NaN);
-    m.memoize('t', 'plain', () => ({ a: [1, 'x', null, true] }));
-    expect(m.resultsOfThisRun()).toEqual({ t: { plain: { a: [1, 'x', null, true] } } });
-    expect(m.computedCount()).toBe(1);
-  });
-
-  test('a throwing computation stores nothing', () => {
-    const m = freshMemo();
-    expect(() => m.memoize('t', 'bad', () => { throw new Error('boom'); })).toThrow('boom');
-    expect(m.resultsOfThisRun()).toEqual({ t: {} });
-  });
-
-  test('malformed stored results are ignored', () => {
-    for (const junk of [null, 'x', [1], { t: 'not a table' }, { t: [1] }]) {
-      const m = freshMemo();
-      m.useStoredResults(junk);
-      expect(m.memoize('t', 'k', () => 'computed')).toBe('computed');
-    }
-  });
-
-  test('isPlainJson', () => {
-    const m = freshMemo();
-    expect(m.isPlainJson({ a: [1, 'b', { c: null }], d: false })).toBe(true);
-    for (const v of [new Date(0), Number.POSITIVE_INFINITY, undefined, { a: undefined }, new Map(), Object.create(null), [() => 1]]) {
-      expect(m.isPlainJson(v)).toBe(false);
-    }
-  });
-});
 
 describe('the bundled synth with results kept between runs', () => {
   test('writes the bytes it computes; ignores results of another program; never serves a stale one', () => {

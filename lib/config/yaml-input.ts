@@ -51,11 +51,14 @@ function checkedOnce<T>(table: string, text: string, parse: (text: string) => T)
   }));
 }
 
+/**
+ * Freezes `value` and everything under it. `Object.isFrozen` is true of every primitive, so one test
+ * ends the walk at a leaf and at a part already frozen (reached again through an alias).
+ */
 function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
-  }
+  if (Object.isFrozen(value)) return value;
+  Object.freeze(value);
+  for (const v of Object.values(value as object)) deepFreeze(v);
   return value;
 }
 
