@@ -184,6 +184,17 @@ describe('rule loader', () => {
     );
   });
 
+  test('rejects what the grammar takes but Prometheus refuses (an unknown escape, a regex RE2 refuses), naming file, group and rule', () => {
+    const file = (expr: string) => parseRuleFile('bad.rules.yaml', `groups:\n  - name: g1\n    rules:\n      - record: r\n        expr: ${JSON.stringify(expr)}\n`);
+    expect(() => validateRuleExpressions([file('sum(rate(http_requests_total{status=~"5\\d+"}[5m]))')])).toThrow(
+      'rule file bad.rules.yaml, group "g1", rule "r": invalid PromQL: the string at offset 37 has the escape "\\d" in "5\\d+", which PromQL does not know',
+    );
+    expect(() => validateRuleExpressions([file('up{job=~"(?!api)"} == 0')])).toThrow(
+      'rule file bad.rules.yaml, group "g1", rule "r": invalid PromQL: the string at offset 8 has the regex "(?!api)" that has the lookaround "(?!", which RE2 (Prometheus) does not support',
+    );
+    expect(() => validateRuleExpressions([file('up{job=~"\\\\d+"} == 0')])).not.toThrow();
+  });
+
   test('rejects files that are not rule files', () => {
     expect(() => parseRuleFile('x.rules.yaml', 'groups: {}')).toThrow(/x\.rules\.yaml.*"groups" list/);
     expect(() => parseRuleFile('x.rules.yaml', 'groups:\n  - name: g\n    rules:\n      - expr: up\n')).toThrow(

@@ -1,10 +1,14 @@
 /**
  * Hosts, port names and image references: lib/config/syntax.ts against tables of the rules the
  * reading program applies, as its source writes them (each table cites it), and series selectors
- * against test/support/selector-cases.ts (whose verdicts test/selector-promtool.test.ts checks with the
- * pinned promtool). Each row is [value, the exact problem, or undefined when accepted].
+ * against test/support/selector-cases.ts and rule and panel expressions against
+ * test/support/expression-cases.ts (whose verdicts test/selector-promtool.test.ts and
+ * test/expression-promtool.test.ts check with the pinned promtool). Each row is [value, the exact problem, or undefined when accepted].
  */
-import { hostProblem, imageReferenceProblem, portNameProblem, seriesSelectorProblem } from '../lib/config/syntax';
+import { seriesSelectorProblem } from '../lib/config/promql-syntax';
+import { hostProblem, imageReferenceProblem, portNameProblem } from '../lib/config/syntax';
+import { findPromqlSyntaxError } from '../lib/content/promql';
+import { EXPRESSION_CASES } from './support/expression-cases';
 import { SELECTOR_CASES } from './support/selector-cases';
 
 type Rows = readonly (readonly [value: string, problem: string | undefined])[];
@@ -159,6 +163,7 @@ describe.each([
   ['portNameProblem', portNameProblem, PORT_NAMES],
   ['imageReferenceProblem', imageReferenceProblem, IMAGES],
   ['seriesSelectorProblem', seriesSelectorProblem, SELECTOR_CASES],
+  ['findPromqlSyntaxError', (expr: string) => findPromqlSyntaxError(expr)?.message, EXPRESSION_CASES],
 ] as const)('%s', (_name, problemOf, rows) => {
   test.each(rows.map(([v, p]) => [v, p] as const))('%j: %s', (value, problem) => {
     expect(problemOf(value)).toBe(problem);

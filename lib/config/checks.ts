@@ -1,5 +1,6 @@
 import { ConfigError } from './errors';
-import { hostProblem, imageReferenceProblem, portNameProblem, re2Problem, seriesSelectorProblem } from './syntax';
+import { seriesSelectorProblem } from './promql-syntax';
+import { hostProblem, imageReferenceProblem, portNameProblem, re2Problem } from './syntax';
 import { parseCpuMillis, parseDurationSeconds, parseGoDurationSeconds, parsePrometheusSize, parseQuantityBytes, parseStorageBytes } from './units';
 
 /** Checks one value at a dotted field path and throws a ConfigError when it is wrong. */

@@ -1,4 +1,3 @@
-import type { LRParser } from '@lezer/lr';
 
 /**
  * Grammars of values that Prometheus or Kubernetes parse: each function returns what is wrong with a
@@ -121,89 +120,6 @@ export function re2Problem(pattern: string, wrapped = true): string | undefined 
   }
   if (depth > 0) return 'has a "(" without its closing ")"';
   return undefined;
-}
-
-// The package declares `"type": "module"` for its typings but ships a CommonJS build under `require`.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { parser } = require('@prometheus-io/lezer-promql') as { parser: LRParser };
-
-/** The escapes Prometheus's PromQL lexer takes in a quoted string, besides the quote itself: Go's. */
-const STRING_ESCAPE = /\\(?:[abfnrtv\\]|[0-7]{3}|x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|(.))/g;
-
-const CONTROL: Record<string, string> = { a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '\\': '\\' };
-
-/**
- * The value of a PromQL string literal (`"…"`, `'…'` or a raw `` `…` ``) as Prometheus reads it (Go's
- * escapes; the other quote escaped is refused), or a problem.
- */
-function promqlString(literal: string): { value: string } | { problem: string } {
-  const quote = literal[0];
-  const body = literal.slice(1, -1);
-  if (quote === '`') return { value: body };
-  let problem: string | undefined;
-  const value = body.replace(STRING_ESCAPE, (esc: string, other: string | undefined) => {
-    if (other !== undefined && other !== quote) problem ??= `has the escape "${esc}" in ${literal}, which PromQL does not know`;
-    if (other !== undefined) return other;
-    const code = esc[1] === 'x' || esc[1] === 'u' || esc[1] === 'U' ? parseInt(esc.slice(2), 16) : /[0-7]/.test(esc[1]) ? parseInt(esc.slice(1), 8) : undefined;
-    if (code === undefined) return CONTROL[esc[1]];
-    const max = esc[1] === 'u' || esc[1] === 'U' ? 0x10ffff : 255;
-    if (code > max || (code >= 0xd800 && code < 0xe000)) problem ??= `has the escape "${esc}" in ${literal}, which is not a character`;
-    return String.fromCodePoint(Math.min(code, 0x10ffff));
-  });
-  return problem === undefined ? { value } : { problem };
-}
-
-/**
- * Whether a series selector such as `{__name__=~"job:.*"}` or `up{job="x"}` (federation `match[]`)
- * is refused: parsed with Prometheus's own PromQL grammar, it must be exactly one vector selector
- * (comments aside) without error nodes, its strings must use Go's escapes, and every regex matcher
- * must compile in RE2, and at least one matcher (or the metric name) must refuse the empty value.
- * test/selector-promtool.test.ts checks the verdicts of test/support/selector-cases.ts against the
- * pinned promtool. Left: whether a regex matches the empty value is read with JavaScript's engine,
- * so `{job=~"(?i)"}` (which only Go compiles) is accepted although Prometheus refuses it.
- */
-export function seriesSelectorProblem(selector: string): string | undefined {
-  if (selector.trim() === '') return 'is empty';
-  const tree = parser.parse(selector);
-  const items: string[] = [];
-  for (let c = tree.topNode.firstChild; c; c = c.nextSibling) if (c.type.name !== 'LineComment') items.push(c.type.name);
-  if (items.join() !== 'VectorSelector') return 'is not one series selector such as up{job="x"} or {__name__=~"job:.*"}';
-  let problem: string | undefined;
-  let nonEmpty = tree.topNode.getChild('VectorSelector')?.getChild('Identifier') !== null; // a metric name
-  tree.iterate({
-    enter: (node) => {
-      if (problem) return false;
-      if (node.type.isError) problem = `is not PromQL: syntax error at offset ${node.from}`;
-      else if (node.type.name === 'StringLiteral') {
-        const read = promqlString(selector.slice(node.from, node.to));
-        const op = node.node.prevSibling?.type.name === 'MatchOp' ? node.node.prevSibling.firstChild?.type.name : undefined;
-        if ('problem' in read) problem = read.problem;
-        else if (op === 'EqlRegex' || op === 'NeqRegex') {
-          const re = re2Problem(read.value, false);
-          if (re) problem = `has the regex ${JSON.stringify(read.value)} that ${re}`;
-        }
-        const bareName = node.node.parent?.parent?.type.name === 'LabelMatchers'; // {"metric.name"}
-        if (op === undefined ? bareName : matchesEmpty(read, op) === false) nonEmpty = true;
-      }
-      return undefined;
-    },
-  });
-  return problem ?? (nonEmpty ? undefined : 'has no matcher that refuses the empty value, such as a metric name or job="x"');
-}
-
-/**
- * Whether a matcher matches the empty label value (Prometheus refuses a selector whose every matcher
- * does). A regex is tried in JavaScript's engine; one it cannot compile counts as not matching.
- */
-function matchesEmpty(read: { value: string } | { problem: string }, op: string): boolean | undefined {
-  if (!('value' in read)) return undefined;
-  let regexEmpty = false;
-  try {
-    regexEmpty = new RegExp(`^(?:${read.value})$`, 's').test('');
-  } catch {
-    regexEmpty = false;
-  }
-  return { EqlSingle: read.value === '', Neq: read.value !== '', EqlRegex: regexEmpty, NeqRegex: !regexEmpty }[op];
 }
 
 /** A DNS-1123 subdomain label: lower-case letters, digits and "-". */

@@ -1,6 +1,7 @@
 import type { LRParser } from '@lezer/lr';
 
 import { memoize } from '../config/memo';
+import { emptySelectorProblem, matcherOperator, promqlStringProblem } from '../config/promql-syntax';
 
 /**
  * The PromQL grammar, loaded on the first parse: a synth whose queries are all in the stored results
@@ -50,7 +51,8 @@ export interface PromqlSyntaxError {
 }
 
 /**
- * Parses a PromQL expression with Prometheus's own Lezer grammar (the one the Prometheus UI uses).
+ * Parses a PromQL expression with Prometheus's own Lezer grammar (the one the Prometheus UI uses) and
+ * reads its strings as Prometheus's lexer does (the grammar takes any escape, and any regex).
  * Returns undefined when the expression parses, otherwise the first error.
  */
 export function findPromqlSyntaxError(expr: string): PromqlSyntaxError | undefined {
@@ -68,6 +70,13 @@ function syntaxError(expr: string): PromqlSyntaxError | undefined {
         const near = expr.slice(Math.max(0, node.from - 10), node.to + 10);
         error = { offset: node.from, message: `syntax error at offset ${node.from} near "${near}"` };
         return false;
+      }
+      if (node.type.name === 'StringLiteral') {
+        const problem = promqlStringProblem(expr.slice(node.from, node.to), matcherOperator(node.node));
+        if (problem) error = { offset: node.from, message: `the string at offset ${node.from} ${problem}` };
+      } else if (node.type.name === 'VectorSelector') {
+        const problem = emptySelectorProblem(node.node, expr);
+        if (problem) error = { offset: node.from, message: `the selector at offset ${node.from} ${problem}` };
       }
       return undefined;
     },

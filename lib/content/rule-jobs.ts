@@ -2,6 +2,7 @@ import type { SyntaxNode } from '@lezer/common';
 import { parseYamlShared } from '../config/yaml-input';
 import { ConfigError } from '../config/errors';
 import { memoize } from '../config/memo';
+import { readPromqlString } from '../config/promql-syntax';
 import { parsePromql } from './promql';
 
 /**
@@ -40,27 +41,14 @@ export function vectorSelectors(expr: string): SelectorUse[] {
   return memoize('promql-selectors', expr, () => findVectorSelectors(expr));
 }
 
-/** Go's one-letter escapes (PromQL strings are Go strings). */
-const SIMPLE_ESCAPES: Record<string, string> = { a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '\\': '\\', "'": "'", '"': '"' };
-
-/** The bytes of one escape: `\x61` and `\141` are one byte each, `\u00e9` and `\U0001F600` a code point in UTF-8. */
-function escapeBytes(escape: string): Buffer {
-  const c = escape[1];
-  if (c in SIMPLE_ESCAPES) return Buffer.from(SIMPLE_ESCAPES[c]);
-  if (c === 'x') return Buffer.from([parseInt(escape.slice(2), 16)]);
-  if (c === 'u' || c === 'U') return Buffer.from(String.fromCodePoint(parseInt(escape.slice(2), 16)));
-  return Buffer.from([parseInt(escape.slice(1), 8)]);
-}
-
 /**
- * The value of a PromQL string literal as Prometheus reads it: a `raw` string as written; a '…' or "…"
- * string with its Go escapes decoded (`\"`, `\n`, `\x61`, `\141`, `\u0061`, `\U00000061`…).
+ * The value of a PromQL string literal as Prometheus reads it (lib/config/promql-strings.ts). An
+ * expression reaches this only once the syntax check has passed it, so a refused escape cannot occur;
+ * the literal is then taken as written.
  */
 export function unquotePromqlString(literal: string): string {
-  const body = literal.slice(1, -1);
-  if (literal.startsWith('`')) return body;
-  const parts = body.split(/(\\(?:x[0-9A-Fa-f]{2}|[0-7]{3}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|[abfnrtv\\'"]))/);
-  return Buffer.concat(parts.map((p, i) => (i % 2 === 1 ? escapeBytes(p) : Buffer.from(p)))).toString('utf8');
+  const read = readPromqlString(literal);
+  return 'value' in read ? read.value : literal;
 }
 
 function findVectorSelectors(expr: string): SelectorUse[] {

@@ -1,0 +1,141 @@
+import type { SyntaxNode } from '@lezer/common';
+import type { LRParser } from '@lezer/lr';
+import { re2Problem } from './syntax';
+
+/**
+ * PromQL as Prometheus's lexer and parser read it, beyond what its Lezer grammar checks (the grammar
+ * takes any escape and any regex): the value of a string literal, what Prometheus refuses in a string
+ * or a vector selector, and whole series selectors (federation `match[]`). One reader for every check
+ * (config values, rule and panel expressions, the job check of rules), so that they cannot disagree.
+ * test/support/selector-cases.ts and test/support/expression-cases.ts hold the verdicts, checked
+ * against the pinned promtool.
+ */
+
+/** The escapes Prometheus's PromQL lexer takes in a quoted string (Go's), and anything else after a backslash. */
+const STRING_ESCAPE = /\\(?:[abfnrtv\\]|[0-7]{3}|x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|(.))/gs;
+
+/** Go's one-letter escapes. */
+const CONTROL: Record<string, string> = { a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '\\': '\\' };
+
+/**
+ * The value of a PromQL string literal as Prometheus reads it, or what its lexer refuses in it. A raw
+ * string is taken as written. In a quoted one: Go's escapes (`\x61` and `\141` are one byte each, so
+ * `\xc3\xa9` is "é"; `\u00e9` and `\U0001F600` are code points), the string's own quote escaped; the
+ * other quote escaped, an unknown escape, an octal escape above `\377` or a surrogate code point are
+ * refused, as the pinned promtool refuses them (test/syntax-tables.test.ts, test/support/selector-cases.ts).
+ */
+export function readPromqlString(literal: string): { value: string } | { problem: string } {
+  const quote = literal[0];
+  const body = literal.slice(1, -1);
+  if (quote === '`') return { value: body };
+  let problem: string | undefined;
+  const bytes: Buffer[] = [];
+  let last = 0;
+  for (const m of body.matchAll(STRING_ESCAPE)) {
+    const esc = m[0];
+    bytes.push(Buffer.from(body.slice(last, m.index)));
+    last = m.index! + esc.length;
+    const other = m[1];
+    if (other !== undefined) {
+      if (other !== quote) problem ??= `has the escape "${esc}" in ${literal}, which PromQL does not know`;
+      bytes.push(Buffer.from(other));
+    } else if (esc[1] in CONTROL) {
+      bytes.push(Buffer.from(CONTROL[esc[1]]));
+    } else if (esc[1] === 'u' || esc[1] === 'U') {
+      const code = parseInt(esc.slice(2), 16);
+      if (code > 0x10ffff || (code >= 0xd800 && code < 0xe000)) problem ??= `has the escape "${esc}" in ${literal}, which is not a character`;
+      else bytes.push(Buffer.from(String.fromCodePoint(code)));
+    } else {
+      const code = esc[1] === 'x' ? parseInt(esc.slice(2), 16) : parseInt(esc.slice(1), 8);
+      if (code > 0xff) problem ??= `has the escape "${esc}" in ${literal}, which is not a character`;
+      else bytes.push(Buffer.from([code]));
+    }
+  }
+  bytes.push(Buffer.from(body.slice(last)));
+  return problem === undefined ? { value: Buffer.concat(bytes).toString('utf8') } : { problem };
+}
+
+// The package declares `"type": "module"` for its typings but ships a CommonJS build under `require`.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { parser } = require('@prometheus-io/lezer-promql') as { parser: LRParser };
+
+/** The operator (`EqlSingle`, `Neq`, `EqlRegex`, `NeqRegex`) of the matcher whose value `node` is, if it is one. */
+export function matcherOperator(node: SyntaxNode): string | undefined {
+  return node.prevSibling?.type.name === 'MatchOp' ? node.prevSibling.firstChild?.type.name : undefined;
+}
+
+/**
+ * What Prometheus's parser refuses in one string literal of an expression: an escape it does not know
+ * (readPromqlString), and in the value of a `=~` or `!~` matcher a regex RE2 refuses.
+ */
+export function promqlStringProblem(literal: string, operator: string | undefined): string | undefined {
+  const read = readPromqlString(literal);
+  if ('problem' in read) return read.problem;
+  if (operator !== 'EqlRegex' && operator !== 'NeqRegex') return undefined;
+  const re = re2Problem(read.value, false);
+  return re === undefined ? undefined : `has the regex ${JSON.stringify(read.value)} that ${re}`;
+}
+
+/**
+ * Why Prometheus would refuse the vector selector `node` of `text` for matching everything: it has no
+ * metric name and every matcher matches the empty value (`{job=""}`, `{job=~".*"}`). Undefined when
+ * it names a metric (`up`, `{"up"}`) or one matcher refuses the empty value.
+ */
+export function emptySelectorProblem(node: SyntaxNode, text: string): string | undefined {
+  if (node.getChild('Identifier')) return undefined;
+  const strings: SyntaxNode[] = [];
+  const collect = (n: SyntaxNode): void => {
+    if (n.type.name === 'StringLiteral') strings.push(n);
+    for (let c = n.firstChild; c; c = c.nextSibling) collect(c);
+  };
+  collect(node);
+  for (const s of strings) {
+    const op = matcherOperator(s);
+    const bareName = s.parent?.parent?.type.name === 'LabelMatchers'; // {"metric.name"}
+    if (op === undefined ? bareName : matchesEmpty(readPromqlString(text.slice(s.from, s.to)), op) === false) return undefined;
+  }
+  return 'has no matcher that refuses the empty value, such as a metric name or job="x"';
+}
+
+/**
+ * Whether a series selector such as `{__name__=~"job:.*"}` or `up{job="x"}` (federation `match[]`)
+ * is refused: parsed with Prometheus's own PromQL grammar, it must be exactly one vector selector
+ * (comments aside) without error nodes, its strings must use Go's escapes, and every regex matcher
+ * must compile in RE2, and at least one matcher (or the metric name) must refuse the empty value.
+ * test/selector-promtool.test.ts checks the verdicts of test/support/selector-cases.ts against the
+ * pinned promtool. Left: whether a regex matches the empty value is read with JavaScript's engine,
+ * so `{job=~"(?i)"}` (which only Go compiles) is accepted although Prometheus refuses it.
+ */
+export function seriesSelectorProblem(selector: string): string | undefined {
+  if (selector.trim() === '') return 'is empty';
+  const tree = parser.parse(selector);
+  const items: string[] = [];
+  for (let c = tree.topNode.firstChild; c; c = c.nextSibling) if (c.type.name !== 'LineComment') items.push(c.type.name);
+  if (items.join() !== 'VectorSelector') return 'is not one series selector such as up{job="x"} or {__name__=~"job:.*"}';
+  let problem: string | undefined;
+  tree.iterate({
+    enter: (node) => {
+      if (problem) return false;
+      if (node.type.isError) problem = `is not PromQL: syntax error at offset ${node.from}`;
+      else if (node.type.name === 'StringLiteral') problem = promqlStringProblem(selector.slice(node.from, node.to), matcherOperator(node.node));
+      return undefined;
+    },
+  });
+  return problem ?? emptySelectorProblem(tree.topNode.getChild('VectorSelector')!, selector);
+}
+
+/**
+ * Whether a matcher matches the empty label value (Prometheus refuses a selector whose every matcher
+ * does). A regex is tried in JavaScript's engine; one it cannot compile counts as not matching.
+ */
+function matchesEmpty(read: { value: string } | { problem: string }, op: string): boolean | undefined {
+  if (!('value' in read)) return undefined;
+  let regexEmpty = false;
+  try {
+    regexEmpty = new RegExp(`^(?:${read.value})$`, 's').test('');
+  } catch {
+    regexEmpty = false;
+  }
+  return { EqlSingle: read.value === '', Neq: read.value !== '', EqlRegex: regexEmpty, NeqRegex: !regexEmpty }[op];
+}
+
