@@ -2,6 +2,7 @@ import type { LRParser } from '@lezer/lr';
 
 import { memoize } from '../config/memo';
 import { emptySelectorProblem, matcherOperator, promqlStringProblem } from '../config/promql-syntax';
+import { unavailableFunctionProblem } from './promql-functions';
 
 /**
  * The PromQL grammar, loaded on the first parse: a synth whose queries are all in the stored results
@@ -12,6 +13,34 @@ import { emptySelectorProblem, matcherOperator, promqlStringProblem } from '../c
 let grammar: LRParser | undefined;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const promqlParser = (): LRParser => (grammar ??= (require('@prometheus-io/lezer-promql') as { parser: LRParser }).parser);
+
+/**
+ * The type checker of the Prometheus UI (`@prometheus-io/codemirror-promql`'s `Parser`, a port of
+ * Prometheus's `checkAST`): argument counts and types of functions and aggregations, `bool` only on
+ * comparisons, no range vector in a binary expression, at least one non-empty matcher per selector.
+ * It reads an editor state, so the expression is put in one with the same grammar (one copy of
+ * `@prometheus-io/lezer-promql`: its node ids are what the checker compares). Loaded on first use,
+ * like the grammar.
+ */
+type TypeChecker = (expr: string) => PromqlSyntaxError | undefined;
+let checker: TypeChecker | undefined;
+function loadTypeChecker(): TypeChecker {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { EditorState } = require('@codemirror/state') as typeof import('@codemirror/state');
+  const { LRLanguage, ensureSyntaxTree } = require('@codemirror/language') as typeof import('@codemirror/language');
+  const { Parser } = require('@prometheus-io/codemirror-promql/dist/cjs/parser') as typeof import('@prometheus-io/codemirror-promql/dist/cjs/parser');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const language = LRLanguage.define({ parser: promqlParser() });
+  return (expr) => {
+    const state = EditorState.create({ doc: expr, extensions: language });
+    // The editor parses in slices of time; the checker must see the whole tree.
+    if (!ensureSyntaxTree(state, expr.length, 60_000)) throw new Error(`PromQL type check: the parse of ${JSON.stringify(expr)} did not finish`);
+    const parser = new Parser(state);
+    parser.analyze();
+    const first = parser.getDiagnostics().find((d) => d.severity === 'error');
+    return first && { offset: first.from, message: `at offset ${first.from}: ${first.message}` };
+  };
+}
 
 /**
  * Grafana template macros and variables that are not PromQL. They are replaced by a value of the
@@ -51,8 +80,9 @@ export interface PromqlSyntaxError {
 }
 
 /**
- * Parses a PromQL expression with Prometheus's own Lezer grammar (the one the Prometheus UI uses) and
- * reads its strings as Prometheus's lexer does (the grammar takes any escape, and any regex).
+ * Parses a PromQL expression with Prometheus's own Lezer grammar (the one the Prometheus UI uses),
+ * reads its strings as Prometheus's lexer does (the grammar takes any escape, and any regex) and
+ * checks its types as the Prometheus UI does.
  * Returns undefined when the expression parses, otherwise the first error.
  */
 export function findPromqlSyntaxError(expr: string): PromqlSyntaxError | undefined {
@@ -71,15 +101,20 @@ function syntaxError(expr: string): PromqlSyntaxError | undefined {
         error = { offset: node.from, message: `syntax error at offset ${node.from} near "${near}"` };
         return false;
       }
+      const text = expr.slice(node.from, node.to);
       if (node.type.name === 'StringLiteral') {
-        const problem = promqlStringProblem(expr.slice(node.from, node.to), matcherOperator(node.node));
+        const problem = promqlStringProblem(text, matcherOperator(node.node));
         if (problem) error = { offset: node.from, message: `the string at offset ${node.from} ${problem}` };
       } else if (node.type.name === 'VectorSelector') {
         const problem = emptySelectorProblem(node.node, expr);
         if (problem) error = { offset: node.from, message: `the selector at offset ${node.from} ${problem}` };
+      } else if (node.type.name === 'FunctionIdentifier' || node.type.name === 'AggregateOp') {
+        // Aggregation keywords are case-insensitive in Prometheus; function names are not.
+        const problem = unavailableFunctionProblem(node.type.name === 'AggregateOp' ? text.toLowerCase() : text);
+        if (problem) error = { offset: node.from, message: `at offset ${node.from}: ${problem}` };
       }
       return undefined;
     },
   });
-  return error;
+  return error ?? (checker ??= loadTypeChecker())(expr);
 }
