@@ -1,3 +1,4 @@
+import type { Tree } from '@lezer/common';
 import type { LRParser } from '@lezer/lr';
 
 import { memoize } from '../config/memo';
@@ -18,26 +19,30 @@ const promqlParser = (): LRParser => (grammar ??= (require('@prometheus-io/lezer
  * The type checker of the Prometheus UI (`@prometheus-io/codemirror-promql`'s `Parser`, a port of
  * Prometheus's `checkAST`): argument counts and types of functions and aggregations, `bool` only on
  * comparisons, no range vector in a binary expression, at least one non-empty matcher per selector.
- * It reads an editor state, so the expression is put in one with the same grammar (one copy of
- * `@prometheus-io/lezer-promql`: its node ids are what the checker compares). Loaded on first use,
- * like the grammar.
+ * It reads an editor state and that state's syntax tree; it is given the whole parse of the expression
+ * by the same grammar instead (one copy of `@prometheus-io/lezer-promql`: its node ids are what the
+ * checker compares). The editor's own tree is parsed up to 3,000 characters or for 20 ms at first and
+ * then resumed from the pieces of that cut parse, which gave trees that differ from a whole parse:
+ * long expressions (`rate(x[5m])` read as an instant vector past the cut) and, under load, short ones
+ * (`histogram_avg(up)` read with no argument) were refused, depending on length and the machine's
+ * load. Loaded on first use, like the grammar.
  */
-type TypeChecker = (expr: string) => PromqlSyntaxError | undefined;
+type TypeChecker = (expr: string, tree: Tree) => PromqlSyntaxError | undefined;
 let checker: TypeChecker | undefined;
 function loadTypeChecker(): TypeChecker {
   /* eslint-disable @typescript-eslint/no-require-imports */
   const { EditorState } = require('@codemirror/state') as typeof import('@codemirror/state');
-  const { LRLanguage, ensureSyntaxTree } = require('@codemirror/language') as typeof import('@codemirror/language');
   const { Parser } = require('@prometheus-io/codemirror-promql/dist/cjs/parser') as typeof import('@prometheus-io/codemirror-promql/dist/cjs/parser');
   /* eslint-enable @typescript-eslint/no-require-imports */
-  const language = LRLanguage.define({ parser: promqlParser() });
-  return (expr) => {
-    const state = EditorState.create({ doc: expr, extensions: language });
-    // The editor parses in slices of time; the checker must see the whole tree.
-    if (!ensureSyntaxTree(state, expr.length, 60_000)) throw new Error(`PromQL type check: the parse of ${JSON.stringify(expr)} did not finish`);
-    const parser = new Parser(state);
+  return (expr, tree) => {
+    const parser = new Parser(EditorState.create({ doc: expr }));
+    // The checker keeps the tree in a private field, read by analyze(): the whole parse replaces the (empty) tree of a state without a language.
+    (parser as unknown as { tree: Tree }).tree = tree;
     parser.analyze();
-    const first = parser.getDiagnostics().find((d) => d.severity === 'error');
+    // The checker refuses two metric names inside braces ({"a", "b"}, {__name__="a", "b"}); the pinned
+    // Prometheus's checkAST only refuses a name inside the braces besides one before them (up{"a"}).
+    const nameTwiceInBraces = (d: { from: number; message: string }): boolean => d.message.startsWith('metric name must not be set twice') && expr[d.from] === '{';
+    const first = parser.getDiagnostics().find((d) => d.severity === 'error' && !nameTwiceInBraces(d));
     return first && { offset: first.from, message: `at offset ${first.from}: ${first.message}` };
   };
 }
@@ -116,5 +121,5 @@ function syntaxError(expr: string): PromqlSyntaxError | undefined {
       return undefined;
     },
   });
-  return error ?? (checker ??= loadTypeChecker())(expr);
+  return error ?? (checker ??= loadTypeChecker())(expr, tree);
 }

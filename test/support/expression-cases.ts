@@ -67,6 +67,11 @@ export const EXPRESSION_CASES: readonly (readonly [expression: string, problem: 
   ["end()", "at offset 0: end() is only allowed after @, as in up @ end()"],
   ["up @ end()", undefined],
   ["timestamp(up @ start())", undefined],
+  // Long enough (57 kB) that the editor's parse, cut after 3,000 characters or 20 ms and resumed from the pieces,
+  // misread rate()'s range as an instant vector: the type checker now reads the whole parse (lib/content/promql.ts).
+  [Array(150).fill(`(${Array(10).fill('sum by (job) (rate(x{job="a"}[5m]))').join(' + ')})`).join(' * '), undefined],
+  ["{\"a\", \"b\"}", undefined],
+  ["up{\"a\"}", "at offset 0: metric name must not be set twice: up or a"],
 ];
 
 /**
