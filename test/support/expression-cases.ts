@@ -72,6 +72,17 @@ export const EXPRESSION_CASES: readonly (readonly [expression: string, problem: 
   [Array(150).fill(`(${Array(10).fill('sum by (job) (rate(x{job="a"}[5m]))').join(' + ')})`).join(' * '), undefined],
   ["{\"a\", \"b\"}", undefined],
   ["up{\"a\"}", "at offset 0: metric name must not be set twice: up or a"],
+  ["up{job=~\"[[:alpha:]]\"}", undefined],
+  ["up{job=~\"[[:foo:]]\"}", "the string at offset 8 has the regex \"[[:foo:]]\" that has the class \"[:foo:]\", which RE2 (Prometheus) does not know"],
+  ["up{job=~\"[a-z]\"}", undefined],
+  ["up{job=~\"[z-a]\"}", "the string at offset 8 has the regex \"[z-a]\" that has the range \"z-a\", which runs backwards"],
+  ["up{job=~\"[\\\\d-z]\"}", undefined],
+  ["up{job=~\"[a-\\\\d]\"}", "the string at offset 8 has the regex \"[a-\\\\d]\" that has the class \"\\d\" as the end of the range \"a-\\d\", which takes one character"],
+  ["up{job=~\"[\\\\b]\"}", "the string at offset 8 has the regex \"[\\\\b]\" that has the escape \"\\b\", which RE2 (Prometheus) does not know"],
+  ["up{job=~\"\\\\C\"}", "the string at offset 8 has the regex \"\\\\C\" that has the escape \"\\C\", which RE2 (Prometheus) does not know"],
+  ["up{job=~\"\\\\12\"}", undefined],
+  ["up{job=~\"(a{500}){2}\"}", undefined],
+  ["up{job=~\"(a{500}){3}\"}", "the string at offset 8 has the regex \"(a{500}){3}\" that has the repetition \"{3}\" of a repetition, 1500 times in all; RE2 (Prometheus) allows at most 1000"],
 ];
 
 /**
