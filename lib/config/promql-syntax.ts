@@ -23,11 +23,18 @@ const CONTROL: Record<string, string> = { a: '\x07', b: '\b', f: '\f', n: '\n', 
  * `\xc3\xa9` is "é"; `\u00e9` and `\U0001F600` are code points), the string's own quote escaped; the
  * other quote escaped, an unknown escape, an octal escape above `\377` or a surrogate code point are
  * refused, as the pinned promtool refuses them (test/syntax-tables.test.ts, test/support/selector-cases.ts).
+ * A string without its closing quote is refused too: the grammar takes one (`"a`, `"a\"`), the lexer
+ * does not. `utf8` is false when the escapes make bytes that are not UTF-8 (`"\xff"`): the value
+ * then holds U+FFFD in their place, and Prometheus refuses such a string as a label name to group by.
  */
-export function readPromqlString(literal: string): { value: string } | { problem: string } {
+export function readPromqlString(literal: string): { value: string; utf8: boolean } | { problem: string } {
   const quote = literal[0];
   const body = literal.slice(1, -1);
-  if (quote === '`') return { value: body };
+  // Closed: at least two characters, ending with the opening quote, which is not escaped (an even run of backslashes before it).
+  if (literal.length < 2 || !literal.endsWith(quote) || (quote !== '`' && /(?:^|[^\\])(?:\\\\)*\\$/.test(body))) {
+    return { problem: `has no closing ${quote}` };
+  }
+  if (quote === '`') return { value: body, utf8: true };
   let problem: string | undefined;
   const bytes: Buffer[] = [];
   let last = 0;
@@ -52,7 +59,10 @@ export function readPromqlString(literal: string): { value: string } | { problem
     }
   }
   bytes.push(Buffer.from(body.slice(last)));
-  return problem === undefined ? { value: Buffer.concat(bytes).toString('utf8') } : { problem };
+  if (problem !== undefined) return { problem };
+  const read = Buffer.concat(bytes);
+  const value = read.toString('utf8');
+  return { value, utf8: Buffer.from(value).equals(read) };
 }
 
 // The package declares `"type": "module"` for its typings but ships a CommonJS build under `require`.

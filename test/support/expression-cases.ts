@@ -83,6 +83,9 @@ export const EXPRESSION_CASES: readonly (readonly [expression: string, problem: 
   ["up{job=~\"\\\\12\"}", undefined],
   ["up{job=~\"(a{500}){2}\"}", undefined],
   ["up{job=~\"(a{500}){3}\"}", "the string at offset 8 has the regex \"(a{500}){3}\" that has the repetition \"{3}\" of a repetition, 1500 times in all; RE2 (Prometheus) allows at most 1000"],
+  ["up{job=\"a\\\\\"}", undefined],
+  ["up{job='a\\'}", "the string at offset 7 has no closing '"],
+  ["\"a", "the string at offset 0 has no closing \""],
 ];
 
 /**
