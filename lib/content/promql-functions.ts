@@ -39,3 +39,25 @@ export function unavailableFunctionProblem(name: string): string | undefined {
   if (why === 'at-only') return `${name}() is only allowed after @, as in up @ ${name}()`;
   return undefined;
 }
+
+/**
+ * Syntax of the grammar (by node name) that the pinned Prometheus does not have: later releases added
+ * it. test/support/expression-cases.ts checks each against the pinned promtool.
+ */
+const NEWER_SYNTAX: ReadonlyMap<string, string> = new Map([
+  ['TrimUpper', 'operator </'],
+  ['TrimLower', 'operator >/'],
+  ['FillModifier', 'fill(), fill_left() or fill_right() on binary operators'],
+  ['Anchored', 'modifier anchored'],
+  ['Smoothed', 'modifier smoothed'],
+  ['DurationStep', 'step() in durations'],
+  ['DurationRange', 'range() in durations'],
+  ['DurationMinOf', 'min_of() in durations'],
+  ['DurationMaxOf', 'max_of() in durations'],
+]);
+
+/** Why the pinned Prometheus refuses the syntax of grammar node `name`, or undefined when it has it. */
+export function unavailableSyntaxProblem(name: string): string | undefined {
+  const what = NEWER_SYNTAX.get(name);
+  return what && `the pinned Prometheus has no ${what} (a later release added it) — write the query without it`;
+}

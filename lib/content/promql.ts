@@ -3,7 +3,9 @@ import type { LRParser } from '@lezer/lr';
 
 import { memoize } from '../config/memo';
 import { emptySelectorProblem, matcherOperator, promqlStringProblem } from '../config/promql-syntax';
-import { unavailableFunctionProblem } from './promql-functions';
+import { unavailableFunctionProblem, unavailableSyntaxProblem } from './promql-functions';
+import { literalProblem, spaceProblem } from './promql-literals';
+import { modifierProblem } from './promql-modifiers';
 
 /**
  * The PromQL grammar, loaded on the first parse: a synth whose queries are all in the stored results
@@ -86,8 +88,11 @@ export interface PromqlSyntaxError {
 
 /**
  * Parses a PromQL expression with Prometheus's own Lezer grammar (the one the Prometheus UI uses),
- * reads its strings as Prometheus's lexer does (the grammar takes any escape, and any regex) and
- * checks its types as the Prometheus UI does.
+ * reads its strings as Prometheus's lexer does (the grammar takes any escape, and any regex), refuses
+ * functions and syntax the pinned Prometheus does not have (promql-functions.ts), then what the pinned
+ * Prometheus's parser refuses beyond the grammar (promql-modifiers.ts, promql-literals.ts), and checks
+ * its types as the Prometheus UI does. The cheaper layers first: a problem of the grammar, a string or a
+ * function is reported before one of the parser's checks, and those before a type.
  * Returns undefined when the expression parses, otherwise the first error.
  */
 export function findPromqlSyntaxError(expr: string): PromqlSyntaxError | undefined {
@@ -98,6 +103,7 @@ function syntaxError(expr: string): PromqlSyntaxError | undefined {
   if (expr.trim() === '') return { offset: 0, message: 'empty expression' };
   const tree = parsePromql(expr);
   let error: PromqlSyntaxError | undefined;
+  let parserError: PromqlSyntaxError | undefined;
   tree.iterate({
     enter: (node) => {
       if (error) return false;
@@ -117,9 +123,14 @@ function syntaxError(expr: string): PromqlSyntaxError | undefined {
         // Aggregation keywords are case-insensitive in Prometheus; function names are not.
         const problem = unavailableFunctionProblem(node.type.name === 'AggregateOp' ? text.toLowerCase() : text);
         if (problem) error = { offset: node.from, message: `at offset ${node.from}: ${problem}` };
+      } else {
+        const problem = unavailableSyntaxProblem(node.type.name);
+        if (problem) error = { offset: node.from, message: `at offset ${node.from}: ${problem}` };
       }
+      // What Prometheus's parser refuses beyond the grammar, strings and functions: only when they pass.
+      parserError ??= modifierProblem(node.node, expr) ?? literalProblem(node.node, expr);
       return undefined;
     },
   });
-  return error ?? (checker ??= loadTypeChecker())(expr, tree);
+  return error ?? parserError ?? spaceProblem(tree, expr) ?? (checker ??= loadTypeChecker())(expr, tree);
 }
