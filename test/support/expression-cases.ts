@@ -28,6 +28,7 @@ export const EXPRESSION_CASES: readonly (readonly [expression: string, problem: 
   ["max_over_time(up{job=~\"a{1000}\"}[5m])", undefined],
   ["up{job=\"\"}", undefined],
   ["{job=\"\"}", "the selector at offset 0 has no matcher that refuses the empty value, such as a metric name or job=\"x\""],
+  ["{job=\"\\d\"}", "the string at offset 5 has the escape \"\\d\" in \"\\d\", which PromQL does not know"],
   ["{job=~\".*\"} or up", "the selector at offset 0 has no matcher that refuses the empty value, such as a metric name or job=\"x\""],
   ["sum(rate({job=~\".+\"}[5m]))", undefined],
   ["{\"up\"}", undefined],
