@@ -55,9 +55,15 @@ export function readPromqlString(literal: string): { value: string } | { problem
   return problem === undefined ? { value: Buffer.concat(bytes).toString('utf8') } : { problem };
 }
 
-// The package declares `"type": "module"` for its typings but ships a CommonJS build under `require`.
+/**
+ * Prometheus's PromQL grammar, loaded on first use: a synth whose results are all stored
+ * (lib/config/memo.ts) never needs it. The package declares `"type": "module"` for its typings but
+ * ships a CommonJS build under `require`; this project is CommonJS, so load that build and type it
+ * with the parser class it exports.
+ */
+let grammar: LRParser | undefined;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { parser } = require('@prometheus-io/lezer-promql') as { parser: LRParser };
+export const promqlParser = (): LRParser => (grammar ??= (require('@prometheus-io/lezer-promql') as { parser: LRParser }).parser);
 
 /** The operator (`EqlSingle`, `Neq`, `EqlRegex`, `NeqRegex`) of the matcher whose value `node` is, if it is one. */
 export function matcherOperator(node: SyntaxNode): string | undefined {
@@ -108,7 +114,7 @@ export function emptySelectorProblem(node: SyntaxNode, text: string): string | u
  */
 export function seriesSelectorProblem(selector: string): string | undefined {
   if (selector.trim() === '') return 'is empty';
-  const tree = parser.parse(selector);
+  const tree = promqlParser().parse(selector);
   const items: string[] = [];
   for (let c = tree.topNode.firstChild; c; c = c.nextSibling) if (c.type.name !== 'LineComment') items.push(c.type.name);
   if (items.join() !== 'VectorSelector') return 'is not one series selector such as up{job="x"} or {__name__=~"job:.*"}';

@@ -68,6 +68,9 @@ export const EXPRESSION_CASES: readonly (readonly [expression: string, problem: 
   ["end()", "at offset 0: end() is only allowed after @, as in up @ end()"],
   ["up @ end()", undefined],
   ["timestamp(up @ start())", undefined],
+  // Longer than what an editor parses in its first slice (3,000 characters): the whole tree is checked.
+  [`up{job="${'a'.repeat(3000)}"} + rate(up)`, 'at offset 3018: expected type matrix in call to function "rate", got vector'],
+  [`up{job="${'a'.repeat(3000)}"} + rate(up[5m])`, undefined],
 ];
 
 /**
