@@ -184,7 +184,7 @@ describe('rule loader', () => {
     );
   });
 
-  test('rejects what the grammar takes but Prometheus refuses (an unknown escape, a regex RE2 refuses), naming file, group and rule', () => {
+  test('rejects what the grammar takes but Prometheus refuses (an unknown escape, a regex RE2 refuses, a wrong type, a function it lacks), naming file, group and rule', () => {
     const file = (expr: string) => parseRuleFile('bad.rules.yaml', `groups:\n  - name: g1\n    rules:\n      - record: r\n        expr: ${JSON.stringify(expr)}\n`);
     expect(() => validateRuleExpressions([file('sum(rate(http_requests_total{status=~"5\\d+"}[5m]))')])).toThrow(
       'rule file bad.rules.yaml, group "g1", rule "r": invalid PromQL: the string at offset 37 has the escape "\\d" in "5\\d+", which PromQL does not know',
@@ -193,6 +193,11 @@ describe('rule loader', () => {
       'rule file bad.rules.yaml, group "g1", rule "r": invalid PromQL: the string at offset 8 has the regex "(?!api)" that has the lookaround "(?!", which RE2 (Prometheus) does not support',
     );
     expect(() => validateRuleExpressions([file('up{job=~"\\\\d+"} == 0')])).not.toThrow();
+    // Types, as Prometheus's checkAST: a rate over an instant vector fails the whole rule file at load.
+    expect(() => validateRuleExpressions([file('sum(rate(http_requests_total)) > 0')])).toThrow(
+      'rule file bad.rules.yaml, group "g1", rule "r": invalid PromQL: at offset 9: expected type matrix in call to function "rate", got vector',
+    );
+    expect(() => validateRuleExpressions([file('limitk(1, up)')])).toThrow(/invalid PromQL: at offset 0: limitk\(\) is experimental in the pinned Prometheus/);
   });
 
   test('rejects files that are not rule files', () => {

@@ -65,9 +65,15 @@ export function readPromqlString(literal: string): { value: string; utf8: boolea
   return { value, utf8: Buffer.from(value).equals(read) };
 }
 
-// The package declares `"type": "module"` for its typings but ships a CommonJS build under `require`.
+/**
+ * Prometheus's PromQL grammar, loaded on first use: a synth whose results are all stored
+ * (lib/config/memo.ts) never needs it. The package declares `"type": "module"` for its typings but
+ * ships a CommonJS build under `require`; this project is CommonJS, so load that build and type it
+ * with the parser class it exports.
+ */
+let grammar: LRParser | undefined;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { parser } = require('@prometheus-io/lezer-promql') as { parser: LRParser };
+export const promqlParser = (): LRParser => (grammar ??= (require('@prometheus-io/lezer-promql') as { parser: LRParser }).parser);
 
 /** The operator (`EqlSingle`, `Neq`, `EqlRegex`, `NeqRegex`) of the matcher whose value `node` is, if it is one. */
 export function matcherOperator(node: SyntaxNode): string | undefined {
@@ -93,18 +99,18 @@ export function promqlStringProblem(literal: string, operator: string | undefine
  */
 export function emptySelectorProblem(node: SyntaxNode, text: string): string | undefined {
   if (node.getChild('Identifier')) return undefined;
-  const strings: SyntaxNode[] = [];
-  const collect = (n: SyntaxNode): void => {
-    if (n.type.name === 'StringLiteral') strings.push(n);
-    for (let c = n.firstChild; c; c = c.nextSibling) collect(c);
+  const refusesEmpty = (n: SyntaxNode): boolean => {
+    if (n.type.name === 'StringLiteral') {
+      const op = matcherOperator(n);
+      if (op === undefined) return n.parent?.parent?.type.name === 'LabelMatchers'; // {"metric.name"}
+      // A string Prometheus refuses is the string check's to report, not a reason to call the selector empty.
+      const read = readPromqlString(text.slice(n.from, n.to));
+      return !('value' in read) || !matchesEmpty(read.value, op);
+    }
+    for (let c = n.firstChild; c; c = c.nextSibling) if (refusesEmpty(c)) return true;
+    return false;
   };
-  collect(node);
-  for (const s of strings) {
-    const op = matcherOperator(s);
-    const bareName = s.parent?.parent?.type.name === 'LabelMatchers'; // {"metric.name"}
-    if (op === undefined ? bareName : matchesEmpty(readPromqlString(text.slice(s.from, s.to)), op) === false) return undefined;
-  }
-  return 'has no matcher that refuses the empty value, such as a metric name or job="x"';
+  return refusesEmpty(node) ? undefined : 'has no matcher that refuses the empty value, such as a metric name or job="x"';
 }
 
 /**
@@ -118,7 +124,7 @@ export function emptySelectorProblem(node: SyntaxNode, text: string): string | u
  */
 export function seriesSelectorProblem(selector: string): string | undefined {
   if (selector.trim() === '') return 'is empty';
-  const tree = parser.parse(selector);
+  const tree = promqlParser().parse(selector);
   const items: string[] = [];
   for (let c = tree.topNode.firstChild; c; c = c.nextSibling) if (c.type.name !== 'LineComment') items.push(c.type.name);
   if (items.join() !== 'VectorSelector') return 'is not one series selector such as up{job="x"} or {__name__=~"job:.*"}';
@@ -135,17 +141,16 @@ export function seriesSelectorProblem(selector: string): string | undefined {
 }
 
 /**
- * Whether a matcher matches the empty label value (Prometheus refuses a selector whose every matcher
- * does). A regex is tried in JavaScript's engine; one it cannot compile counts as not matching.
+ * Whether the matcher `op` with `value` matches the empty label value (Prometheus refuses a selector
+ * whose every matcher does). A regex is tried in JavaScript's engine; one it cannot compile counts as
+ * not matching.
  */
-function matchesEmpty(read: { value: string } | { problem: string }, op: string): boolean | undefined {
-  if (!('value' in read)) return undefined;
-  let regexEmpty = false;
+function matchesEmpty(value: string, op: string): boolean {
+  let regexEmpty: boolean;
   try {
-    regexEmpty = new RegExp(`^(?:${read.value})$`, 's').test('');
+    regexEmpty = new RegExp(`^(?:${value})$`, 's').test('');
   } catch {
     regexEmpty = false;
   }
-  return { EqlSingle: read.value === '', Neq: read.value !== '', EqlRegex: regexEmpty, NeqRegex: !regexEmpty }[op];
+  return { EqlSingle: value === '', Neq: value !== '', EqlRegex: regexEmpty, NeqRegex: !regexEmpty }[op] ?? false;
 }
-

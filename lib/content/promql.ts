@@ -2,44 +2,35 @@ import type { Tree } from '@lezer/common';
 import type { LRParser } from '@lezer/lr';
 
 import { memoize } from '../config/memo';
-import { emptySelectorProblem, matcherOperator, promqlStringProblem } from '../config/promql-syntax';
+import { emptySelectorProblem, matcherOperator, promqlParser, promqlStringProblem } from '../config/promql-syntax';
 import { unavailableFunctionProblem, unavailableSyntaxProblem } from './promql-functions';
 import { literalProblem, spaceProblem } from './promql-literals';
 import { modifierProblem } from './promql-modifiers';
 
 /**
- * The PromQL grammar, loaded on the first parse: a synth whose queries are all in the stored results
- * (lib/config/memo.ts) never needs it. The package declares `"type": "module"` for its typings but
- * ships a CommonJS build under `require`; this project is CommonJS, so load that build and type it
- * with the parser class it exports.
- */
-let grammar: LRParser | undefined;
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const promqlParser = (): LRParser => (grammar ??= (require('@prometheus-io/lezer-promql') as { parser: LRParser }).parser);
-
-/**
  * The type checker of the Prometheus UI (`@prometheus-io/codemirror-promql`'s `Parser`, a port of
  * Prometheus's `checkAST`): argument counts and types of functions and aggregations, `bool` only on
  * comparisons, no range vector in a binary expression, at least one non-empty matcher per selector.
- * It reads an editor state and that state's syntax tree; it is given the whole parse of the expression
- * by the same grammar instead (one copy of `@prometheus-io/lezer-promql`: its node ids are what the
- * checker compares). The editor's own tree is parsed up to 3,000 characters or for 20 ms at first and
- * then resumed from the pieces of that cut parse, which gave trees that differ from a whole parse:
- * long expressions (`rate(x[5m])` read as an instant vector past the cut) and, under load, short ones
- * (`histogram_avg(up)` read with no argument) were refused, depending on length and the machine's
- * load. Loaded on first use, like the grammar.
+ * Loaded on first use, like the grammar.
+ *
+ * It is written for an editor: it reads the tree through `syntaxTree(state)` and the text through
+ * `state.sliceDoc`. A real editor state holds only what its first slice of parsing reached (20 ms,
+ * 3,000 characters), so a cold process got partial trees and false errors; it is handed instead the
+ * whole tree the other checks use (same grammar module, so the node ids it compares agree), and
+ * the way `syntaxTree` reads it is checked on every call rather than assumed.
  */
 type TypeChecker = (expr: string, tree: Tree) => PromqlSyntaxError | undefined;
 let checker: TypeChecker | undefined;
 function loadTypeChecker(): TypeChecker {
   /* eslint-disable @typescript-eslint/no-require-imports */
-  const { EditorState } = require('@codemirror/state') as typeof import('@codemirror/state');
+  const { syntaxTree } = require('@codemirror/language') as typeof import('@codemirror/language');
   const { Parser } = require('@prometheus-io/codemirror-promql/dist/cjs/parser') as typeof import('@prometheus-io/codemirror-promql/dist/cjs/parser');
   /* eslint-enable @typescript-eslint/no-require-imports */
+  type EditorState = ConstructorParameters<typeof Parser>[0];
   return (expr, tree) => {
-    const parser = new Parser(EditorState.create({ doc: expr }));
-    // The checker keeps the tree in a private field, read by analyze(): the whole parse replaces the (empty) tree of a state without a language.
-    (parser as unknown as { tree: Tree }).tree = tree;
+    const state = { field: () => ({ tree }), sliceDoc: (from = 0, to = expr.length) => expr.slice(from, to) } as unknown as EditorState;
+    if (syntaxTree(state) !== tree) throw new Error('PromQL type check: @codemirror/language no longer reads the tree through state.field; update lib/content/promql.ts');
+    const parser = new Parser(state);
     parser.analyze();
     // The checker refuses two metric names inside braces ({"a", "b"}, {__name__="a", "b"}); the pinned
     // Prometheus's checkAST only refuses a name inside the braces besides one before them (up{"a"}).

@@ -28,6 +28,7 @@ export const EXPRESSION_CASES: readonly (readonly [expression: string, problem: 
   ["max_over_time(up{job=~\"a{1000}\"}[5m])", undefined],
   ["up{job=\"\"}", undefined],
   ["{job=\"\"}", "the selector at offset 0 has no matcher that refuses the empty value, such as a metric name or job=\"x\""],
+  ["{job=\"\\d\"}", "the string at offset 5 has the escape \"\\d\" in \"\\d\", which PromQL does not know"],
   ["{job=~\".*\"} or up", "the selector at offset 0 has no matcher that refuses the empty value, such as a metric name or job=\"x\""],
   ["sum(rate({job=~\".+\"}[5m]))", undefined],
   ["{\"up\"}", undefined],
@@ -159,6 +160,9 @@ export const EXPRESSION_CASES: readonly (readonly [expression: string, problem: 
   ["up @ 100 [5m]", "at offset 9: the range [5m] follows up @ 100, but @ must come after the range, as in up[5m] @ 1700000000"],
   ["up @ start() [5m]", undefined],
   ["max_over_time(up{job=\"x\"}[5m:1m] offset 1m)", undefined],
+  // Longer than what an editor parses in its first slice (3,000 characters): the whole tree is checked.
+  [`up{job="${'a'.repeat(3000)}"} + rate(up)`, 'at offset 3018: expected type matrix in call to function "rate", got vector'],
+  [`up{job="${'a'.repeat(3000)}"} + rate(up[5m])`, undefined],
 ];
 
 /**
