@@ -12,6 +12,7 @@ import { re2Problem } from '../lib/config/syntax';
 import { RE2_CASES } from './support/re2-cases';
 import { refusedWith } from './support/refusal';
 import { parseCpuMillis, parseDurationSeconds, parseGoDurationSeconds, parsePrometheusSize, parseQuantityBytes, parseStorageBytes } from '../lib/config/units';
+import { caseTitle } from './support/case-title';
 
 const ok = '(accepted)';
 
@@ -174,7 +175,7 @@ describe('units (lib/config/units.ts): only strings (and numbers for CPU), zero 
 });
 
 describe('RE2 (lib/config/syntax.ts re2Problem), pattern by pattern as the pinned Prometheus compiles them', () => {
-  test.each(RE2_CASES.map(([p, problem]) => [p, problem] as const))('%j: %s', (pattern, problem) => {
+  test.each(RE2_CASES.map(([p, problem]) => [caseTitle(p), problem, p] as const))('%s: %s', (_title, problem, pattern) => {
     expect(re2Problem(pattern)).toBe(problem);
   });
 });

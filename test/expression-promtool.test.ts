@@ -7,6 +7,7 @@
 import { findPromqlSyntaxError } from '../lib/content/promql';
 import { everyFunctionCall, EXPRESSION_CASES } from './support/expression-cases';
 import { refusedByPromtool } from './support/promtool-verdicts';
+import { caseTitle } from './support/case-title';
 
 const calls = everyFunctionCall();
 let refused: Set<number>;
@@ -24,7 +25,7 @@ test('the check itself: promtool refuses some expressions and calls and accepts 
   expect(refusedCalls.size).toBeLessThan(calls.length / 2);
 });
 
-test.each(EXPRESSION_CASES.map(([e, problem], i) => [e, problem === undefined ? 'accepts' : 'refuses', i] as const))('Prometheus reads %j as a rule expression: it %s it', (_expression, verdict, i) => {
+test.each(EXPRESSION_CASES.map(([e, problem], i) => [caseTitle(e), problem === undefined ? 'accepts' : 'refuses', i] as const))('Prometheus reads %s as a rule expression: it %s it', (_expression, verdict, i) => {
   expect(refused.has(i) ? 'refuses' : 'accepts').toBe(verdict);
 });
 

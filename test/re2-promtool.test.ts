@@ -9,6 +9,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { pinnedBinary } from './support/pinned';
 import { RE2_CASES } from './support/re2-cases';
+import { caseTitle } from './support/case-title';
 
 const dir = mkdtempSync(join(tmpdir(), 'nanoe-re2-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -25,6 +26,6 @@ function promtoolAccepts(pattern: string): boolean {
   return run.status === 0;
 }
 
-test.each(RE2_CASES.map(([p, problem]) => [p, problem === undefined ? 'accepts' : 'refuses'] as const))('Prometheus compiles %j: it %s it', (pattern, verdict) => {
+test.each(RE2_CASES.map(([p, problem]) => [caseTitle(p), problem === undefined ? 'accepts' : 'refuses', p] as const))('Prometheus compiles %s: it %s it', (_title, verdict, pattern) => {
   expect(promtoolAccepts(pattern) ? 'accepts' : 'refuses').toBe(verdict);
 });

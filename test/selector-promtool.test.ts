@@ -6,6 +6,7 @@
  */
 import { refusedByPromtool } from './support/promtool-verdicts';
 import { SELECTOR_CASES } from './support/selector-cases';
+import { caseTitle } from './support/case-title';
 
 let refused: Set<number>;
 beforeAll(() => {
@@ -17,6 +18,6 @@ test('the check itself: promtool refuses some groups and accepts others', () => 
   expect(refused.size).toBeLessThan(SELECTOR_CASES.length);
 });
 
-test.each(SELECTOR_CASES.map(([s, problem], i) => [s, problem === undefined ? 'accepts' : 'refuses', i] as const))('Prometheus parses %j as one series selector: it %s it', (_selector, verdict, i) => {
+test.each(SELECTOR_CASES.map(([s, problem], i) => [caseTitle(s), problem === undefined ? 'accepts' : 'refuses', i] as const))('Prometheus parses %s as one series selector: it %s it', (_selector, verdict, i) => {
   expect(refused.has(i) ? 'refuses' : 'accepts').toBe(verdict);
 });

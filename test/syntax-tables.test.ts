@@ -10,6 +10,7 @@ import { hostProblem, imageReferenceProblem, portNameProblem } from '../lib/conf
 import { findPromqlSyntaxError } from '../lib/content/promql';
 import { EXPRESSION_CASES } from './support/expression-cases';
 import { SELECTOR_CASES } from './support/selector-cases';
+import { caseTitle } from './support/case-title';
 
 type Rows = readonly (readonly [value: string, problem: string | undefined])[];
 
@@ -165,7 +166,7 @@ describe.each([
   ['seriesSelectorProblem', seriesSelectorProblem, SELECTOR_CASES],
   ['findPromqlSyntaxError', (expr: string) => findPromqlSyntaxError(expr)?.message, EXPRESSION_CASES],
 ] as const)('%s', (_name, problemOf, rows) => {
-  test.each(rows.map(([v, p]) => [v, p] as const))('%j: %s', (value, problem) => {
+  test.each(rows.map(([v, p]) => [caseTitle(v), p, v] as const))('%s: %s', (_title, problem, value) => {
     expect(problemOf(value)).toBe(problem);
   });
 });
