@@ -158,7 +158,7 @@ function previous(node: SyntaxNode): SyntaxNode {
 
 /** A literal's text without the comments the grammar lets in between its sign and its number. */
 function withoutComments(written: string): string {
-  return written.replace(/#[^\n]*/g, ' ');
+  return written.replace(/#[^\n]*/g, '');
 }
 
 function text(node: SyntaxNode, expr: string): string {

@@ -178,6 +178,7 @@ export const EXPRESSION_CASES: readonly (readonly [expression: string, problem: 
   ["up offset - # c\n 0s offset 1m", undefined],
   ["up[ - # c\n 5m]", "at offset 4: the range - # c\n 5m must be greater than 0"],
   ["up[5m: # c\n 0s]", "at offset 12: the subquery step 0s must be greater than 0"],
+  ["- # c\n 0x800000000000000d", "at offset 0: the number - # c\n 0x800000000000000d does not fit in 64 bits, as a hexadecimal PromQL number must"],
   ["sum by # c\n (Inf) (up)", "at offset 12: Inf in (Inf) is a number to PromQL, not a label name — quote it, as in by (\"Inf\")"],
   // Longer than what an editor parses in its first slice (3,000 characters): the whole tree is checked.
   [`up{job="${'a'.repeat(3000)}"} + rate(up)`, 'at offset 3018: expected type matrix in call to function "rate", got vector'],
