@@ -7,7 +7,7 @@
  */
 import { seriesSelectorProblem } from '../lib/config/promql-syntax';
 import { hostProblem, imageReferenceProblem, portNameProblem } from '../lib/config/syntax';
-import { findPromqlSyntaxError } from '../lib/content/promql';
+import { findPromqlSyntaxError, substituteGrafanaMacros } from '../lib/content/promql';
 import { EXPRESSION_CASES } from './support/expression-cases';
 import { SELECTOR_CASES } from './support/selector-cases';
 import { caseTitle } from './support/case-title';
@@ -169,4 +169,10 @@ describe.each([
   test.each(rows.map(([v, p]) => [caseTitle(v), p, v] as const))('%s: %s', (_title, problem, value) => {
     expect(problemOf(value)).toBe(problem);
   });
+});
+
+test('a panel query is checked with its Grafana macros replaced by values of their type: durations, milliseconds, label values', () => {
+  const query = 'rate(x{job=~"$job"}[$__rate_interval]) * $__interval_ms / ${__range_s} > ${__range}';
+  expect(substituteGrafanaMacros(query)).toBe('rate(x{job=~".+"}[5m]) * 300000 / 300000 > 5m');
+  expect(substituteGrafanaMacros('x{job=~"${job:regex}"}', 'api')).toBe('x{job=~"api"}');
 });

@@ -1,7 +1,6 @@
 import type { SyntaxNode, Tree } from '@lezer/common';
 
 import { readPromqlString } from '../config/promql-syntax';
-import { unavailableSyntaxProblem } from './promql-functions';
 
 /**
  * What the pinned Prometheus's parser (promql/parser/generated_parser.y and parse.go of v3.5.3)
@@ -30,7 +29,8 @@ const OUT_OF_RANGE = 'is out of range (a PromQL duration is at most about 292 ye
  * 2^63-1 ns), a number with Go's strconv (a hexadecimal one must fit in an int64, a decimal one in a
  * float64).
  */
-export function literalValue(text: string): { value: number } | { problem: string } {
+export function literalValue(written: string): { value: number } | { problem: string } {
+  const text = withoutComments(written);
   const sign = (text.match(/-/g)?.length ?? 0) % 2 ? -1 : 1;
   const body = text.replace(/^[-+\s]+/, '');
   if (/^inf$/i.test(body)) return { value: sign * Infinity };
@@ -56,15 +56,14 @@ const PLACE: Record<string, string> = { range: 'the range', step: 'the subquery 
  */
 function durationProblem(node: SyntaxNode, expr: string): string | undefined {
   const parent = node.parent!.type.name;
-  const place = parent === 'OffsetExpr' ? 'offset' : parent === 'SubqueryExpr' && node.prevSibling?.type.name === 'DurationExpr' ? 'step' : 'range';
+  const place = parent === 'OffsetExpr' ? 'offset' : parent === 'SubqueryExpr' && previous(node).type.name === 'DurationExpr' ? 'step' : 'range';
   let n = node;
   for (;;) {
     const kids = children(n);
     if (kids.length === 2 && kids[0].type.name === 'UnaryOp' && kids[1].type.name === n.type.name) n = kids[1];
     else if (kids.length === 1 && kids[0].type.name === 'NumberDurationLiteralInDurationContext') break;
     else {
-      const newer = findNode(node, (d) => unavailableSyntaxProblem(d.type.name) !== undefined);
-      if (newer) return unavailableSyntaxProblem(newer.type.name);
+      // A part of a later release inside (step() …) is reported by promql.ts, before this problem.
       return `${PLACE[place]} ${text(node, expr)} is a duration expression, which is experimental in the pinned Prometheus and needs --enable-feature=promql-duration-expr, which this stack does not set — write a duration such as 5m`;
     }
   }
@@ -81,7 +80,7 @@ function durationProblem(node: SyntaxNode, expr: string): string | undefined {
 function numberProblem(node: SyntaxNode, expr: string): string | undefined {
   const written = text(node, expr);
   const read = literalValue(written);
-  const isDuration = !/^[-+\s]*0x/i.test(written) && /\d(?:ms|[ywdhms])/.test(written);
+  const isDuration = !/^[-+\s]*0x/i.test(withoutComments(written)) && /\d(?:ms|[ywdhms])/.test(written);
   if ('problem' in read) return `the ${isDuration ? 'duration' : 'number'} ${written} ${read.problem}`;
   const v = read.value;
   if (node.parent?.type.name === 'StepInvariantExpr' && !(Math.abs(v) < 2 ** 63)) {
@@ -95,7 +94,7 @@ function groupingProblem(node: SyntaxNode, expr: string): string | undefined {
   for (const label of children(node)) {
     const written = text(label, expr);
     if (label.type.name === 'LabelName' && /^(inf|nan)$/i.test(written)) {
-      return `${written} in ${text(node, expr)} is a number to PromQL, not a label name — quote it, as in ${node.prevSibling ? text(node.prevSibling, expr) : 'by'} ("${written}")`;
+      return `${written} in ${text(node, expr)} is a number to PromQL, not a label name — quote it, as in ${text(previous(node), expr)} ("${written}")`;
     }
     if (label.type.name !== 'QuotedLabelName') continue;
     const read = readPromqlString(written);
@@ -150,13 +149,16 @@ function children(node: SyntaxNode): SyntaxNode[] {
   return out;
 }
 
-function findNode(node: SyntaxNode, test: (n: SyntaxNode) => boolean): SyntaxNode | undefined {
-  for (const c of children(node)) {
-    if (test(c)) return c;
-    const deeper = findNode(c, test);
-    if (deeper) return deeper;
-  }
-  return undefined;
+/** The sibling before `node`, comments skipped: every node this file asks it of has one (a keyword, an expression). */
+function previous(node: SyntaxNode): SyntaxNode {
+  let p = node.prevSibling!;
+  while (p.type.name === 'LineComment') p = p.prevSibling!;
+  return p;
+}
+
+/** A literal's text without the comments the grammar lets in between its sign and its number. */
+function withoutComments(written: string): string {
+  return written.replace(/#[^\n]*/g, '');
 }
 
 function text(node: SyntaxNode, expr: string): string {
