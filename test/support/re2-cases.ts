@@ -172,5 +172,6 @@ export const RE2_CASES: readonly (readonly [pattern: string, problem: string | u
   ["[a-]", undefined],
   ["[]-\\x00]", "has the range \"]-\\x00\", which runs backwards"],
   ["((a{1000}){0}){2}", undefined],
+  ["((a{1000}){0,}){2}", "has the repetition \"{2}\" of a repetition, 2000 times in all; RE2 (Prometheus) allows at most 1000"],
   ["(a{600}){0,2}", "has the repetition \"{0,2}\" of a repetition, 1200 times in all; RE2 (Prometheus) allows at most 1000"],
 ];
