@@ -14,12 +14,15 @@ import { caseTitle } from './support/case-title';
 const dir = mkdtempSync(join(tmpdir(), 'nanoe-re2-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+/** A YAML double-quoted string: JSON's escapes, and DEL escaped too (YAML refuses it written raw). */
+const yamlString = (s: string): string => JSON.stringify(s).replace(/\x7f/g, '\\x7f');
+
 /** Whether `promtool check config` accepts a drop rule with this regex. */
 function promtoolAccepts(pattern: string): boolean {
   const file = join(dir, 'prometheus.yml');
   writeFileSync(file, [
     'scrape_configs:', '  - job_name: x', '    static_configs: [{targets: ["127.0.0.1:9"]}]', '    metric_relabel_configs:',
-    `      - {source_labels: [__name__], regex: ${JSON.stringify(pattern)}, action: drop}`, '',
+    `      - {source_labels: [__name__], regex: ${yamlString(pattern)}, action: drop}`, '',
   ].join('\n'));
   const run = spawnSync(pinnedBinary('promtool'), ['check', 'config', file], { encoding: 'utf8', timeout: 30_000 });
   if (run.error) throw run.error;

@@ -182,7 +182,8 @@ export function re2Problem(pattern: string, wrapped = true): string | undefined 
         if (max !== undefined && max < min) return `has the repetition "${op}" with its maximum below its minimum`;
         const factor = max === 0 ? 0 : (max ?? min);
         const total = factor === 0 ? (max === 0 ? 0 : last) : factor * Math.max(1, last);
-        if ((min >= 2 || (max ?? 0) >= 2) && total > 1000) {
+        // Above 1000 only when the factor is 2 or more: `last` never exceeds 1000.
+        if (total > 1000) {
           return `has the repetition "${op}" of a repetition, ${total} times in all; RE2 (Prometheus) allows at most 1000`;
         }
         last = total;
