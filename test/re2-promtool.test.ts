@@ -8,14 +8,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { pinnedBinary } from './support/pinned';
+import { yamlString } from './support/promtool-verdicts';
 import { RE2_CASES } from './support/re2-cases';
 import { caseTitle } from './support/case-title';
 
 const dir = mkdtempSync(join(tmpdir(), 'nanoe-re2-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-/** A YAML double-quoted string: JSON's escapes, and DEL escaped too (YAML refuses it written raw). */
-const yamlString = (s: string): string => JSON.stringify(s).replace(/\x7f/g, '\\x7f');
 
 /** Whether `promtool check config` accepts a drop rule with this regex. */
 function promtoolAccepts(pattern: string): boolean {

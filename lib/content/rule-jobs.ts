@@ -42,7 +42,7 @@ export function vectorSelectors(expr: string): SelectorUse[] {
 }
 
 /**
- * The value of a PromQL string literal as Prometheus reads it (lib/config/promql-strings.ts). An
+ * The value of a PromQL string literal as Prometheus reads it (readPromqlString, lib/config/promql-syntax.ts). An
  * expression reaches this only once the syntax check has passed it, so a refused escape cannot occur;
  * the literal is then taken as written.
  */
