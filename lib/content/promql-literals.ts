@@ -31,11 +31,13 @@ const OUT_OF_RANGE = 'is out of range (a PromQL duration is at most about 292 ye
  */
 export function literalValue(written: string): { value: number } | { problem: string } {
   const text = withoutComments(written);
-  const sign = (text.match(/-/g)?.length ?? 0) % 2 ? -1 : 1;
   const body = text.replace(/^[-+\s]+/, '');
+  // Only the signs before the number count: the "-" of an exponent (1e-3) is not one.
+  const sign = (text.slice(0, text.length - body.length).match(/-/g)?.length ?? 0) % 2 ? -1 : 1;
   if (/^inf$/i.test(body)) return { value: sign * Infinity };
   if (/^nan$/i.test(body)) return { value: NaN };
-  const units = /[a-z]/i.test(body) && !/^0x/i.test(body) ? DURATION.exec(body) : null;
+  // Only digits and unit letters match (or nothing, read as 0 either way): never a plain, hexadecimal or exponent number.
+  const units = DURATION.exec(body);
   if (units) {
     const ns = units.slice(1).reduce((sum, n, i) => sum + (n === undefined ? 0n : BigInt(n) * UNIT_NS[i]), 0n);
     return ns > 2n ** 63n - 1n ? { problem: OUT_OF_RANGE } : { value: (sign * Number(ns)) / 1e9 };

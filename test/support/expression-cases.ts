@@ -185,6 +185,18 @@ export const EXPRESSION_CASES: readonly (readonly [expression: string, problem: 
   [`up{job="${'a'.repeat(3000)}"} + rate(up[5m])`, undefined],
   // A raw (backtick) label name to group by is UTF-8 as written (kills readPromqlString's `utf8: false` for raw strings; survivors-A).
   ["sum by (`a`) (up)", undefined],
+  // Rows that settle surviving mutants of promql-literals.ts (survivors-L); the exponent rows found a bug: its "-" was read as a sign.
+  ["1e-400", undefined],
+  ["up[1e-3]", undefined],
+  ["up[5m:1e-3]", undefined],
+  ["up[-1e-3]", "at offset 3: the range -1e-3 must be greater than 0"],
+  ["up offset 9223372036.854776", undefined],
+  ["up offset 9223372036.854778", "at offset 10: the offset 9223372036.854778 is out of range (a PromQL duration is at most about 292 years)"],
+  ["up[-0xff293y]", "syntax error at offset 11 near \"p[-0xff293y]\""],
+  ["sum by (xinf) (up)", undefined],
+  ["sum by (info) (up)", undefined],
+  ["sum by (aa) (up)", undefined],
+  ["up atan2 up", undefined],
 ];
 
 /**
