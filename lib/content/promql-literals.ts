@@ -116,6 +116,22 @@ function aggregationArgumentsProblem(body: SyntaxNode, expr: string): string | u
   return `${op}() takes ${want === 2 ? 'a parameter and the vector to aggregate' : 'only the vector to aggregate'}, but has ${got} argument(s)`;
 }
 
+/**
+ * A label both in on (…) and in group_left (…) or group_right (…) of `binary`, which Prometheus's checkAST
+ * refuses; the UI's type checker finds it too, but only among unquoted names.
+ */
+function onAndGroupProblem(binary: SyntaxNode, expr: string): string | undefined {
+  const clause = binary.getChild('MatchingModifierClause');
+  if (!clause?.getChild('On')) return undefined;
+  const name = (label: SyntaxNode): string | undefined => {
+    const read = label.type.name === 'QuotedLabelName' ? readPromqlString(text(label, expr)) : { value: text(label, expr) };
+    return 'value' in read ? read.value : undefined;
+  };
+  const [on, group] = clause.getChildren('GroupingLabels').map((labels) => children(labels).map(name));
+  const both = group?.find((label) => label !== undefined && on.includes(label));
+  return both === undefined ? undefined : `label ${JSON.stringify(both)} must not occur in ON and GROUP clause at once`;
+}
+
 /** What the pinned Prometheus's parser refuses at `node`, beyond its grammar and the UI's type checker. */
 export function literalProblem(node: SyntaxNode, expr: string): ParserProblem | undefined {
   const name = node.type.name;
@@ -125,6 +141,7 @@ export function literalProblem(node: SyntaxNode, expr: string): ParserProblem | 
   else if (name === 'NumberDurationLiteral') problem = numberProblem(node, expr);
   else if (name === 'GroupingLabels') problem = groupingProblem(node, expr);
   else if (name === 'FunctionCallBody' && parent === 'AggregateExpr') problem = aggregationArgumentsProblem(node, expr);
+  else if (name === 'BinaryExpr') problem = onAndGroupProblem(node, expr);
   else if (name === 'Identifier' && parent === 'VectorSelector' && text(node, expr).toLowerCase() === 'atan2') {
     problem = `${text(node, expr)} is an operator in PromQL, not a metric name — select the metric as {__name__="${text(node, expr)}"}`;
   }

@@ -197,6 +197,11 @@ export const EXPRESSION_CASES: readonly (readonly [expression: string, problem: 
   ["sum by (info) (up)", undefined],
   ["sum by (aa) (up)", undefined],
   ["up atan2 up", undefined],
+  // A label in on (…) and in group_left/group_right: the UI's checker compares only unquoted names (found by survivors-L's fuzzing).
+  ["up + on(\"a\") group_left(a) up", "at offset 0: label \"a\" must not occur in ON and GROUP clause at once"],
+  ["up + on(`a`) group_right(b, \"a\") up", "at offset 0: label \"a\" must not occur in ON and GROUP clause at once"],
+  ["up + on(\"\\x61\") group_left(a) up", "at offset 0: label \"a\" must not occur in ON and GROUP clause at once"],
+  ["up + ignoring(\"a\") group_left(a) up", undefined],
 ];
 
 /**
