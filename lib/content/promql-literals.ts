@@ -7,8 +7,8 @@ import { readPromqlString } from '../config/promql-syntax';
  * refuses in the literals of an expression that its Lezer grammar takes: numbers out of range, durations
  * out of range or not greater than 0 where a range or a step needs one, duration arithmetic (experimental,
  * not enabled), `@` timestamps out of range, grouping labels that are not label names, aggregations
- * with the wrong number of arguments, the operator `atan2` as a metric name, and spaces the lexer does
- * not know. test/support/expression-cases.ts holds the verdicts, checked against the pinned promtool.
+ * with the wrong number of arguments, the operator `atan2` as a metric name, a label both in on (…) and
+ * in group_left/group_right, comments where the lexer reads a duration, and spaces the lexer does not know. test/support/expression-cases.ts holds the verdicts, checked against the pinned promtool.
  */
 
 /** A problem the pinned Prometheus's parser finds at one place of an expression. */
@@ -132,6 +132,31 @@ function onAndGroupProblem(binary: SyntaxNode, expr: string): string | undefined
   return both === undefined ? undefined : `label ${JSON.stringify(both)} must not occur in ON and GROUP clause at once`;
 }
 
+/**
+ * A comment between the `[` of a range or subquery and its first number: Prometheus's lexer reads what
+ * follows a `[` as a duration (lexDurationExpr, which knows no `#`) until that number.
+ */
+function bracketCommentProblem(comment: SyntaxNode, expr: string): string | undefined {
+  let outer = comment.parent;
+  while (outer && outer.type.name !== 'MatrixSelector' && outer.type.name !== 'SubqueryExpr') outer = outer.parent;
+  const duration = outer?.getChild('DurationExpr');
+  const first = duration && firstNumber(duration);
+  if (!first || comment.from > first.from) return undefined;
+  let bracket = children(outer!)[0].to;
+  for (; expr[bracket] !== '['; bracket++) if (expr[bracket] === '#') bracket = expr.indexOf('\n', bracket);
+  if (comment.from < bracket) return undefined;
+  return `the comment ${text(comment, expr)} lies between "[" and the duration, where Prometheus's lexer takes no comment (unexpected character in duration expression) — move it after the duration`;
+}
+
+function firstNumber(node: SyntaxNode): SyntaxNode | undefined {
+  if (node.type.name === 'NumberDurationLiteralInDurationContext') return node;
+  for (let c = node.firstChild; c; c = c.nextSibling) {
+    const found = firstNumber(c);
+    if (found) return found;
+  }
+  return undefined;
+}
+
 /** What the pinned Prometheus's parser refuses at `node`, beyond its grammar and the UI's type checker. */
 export function literalProblem(node: SyntaxNode, expr: string): ParserProblem | undefined {
   const name = node.type.name;
@@ -142,6 +167,7 @@ export function literalProblem(node: SyntaxNode, expr: string): ParserProblem | 
   else if (name === 'GroupingLabels') problem = groupingProblem(node, expr);
   else if (name === 'FunctionCallBody' && parent === 'AggregateExpr') problem = aggregationArgumentsProblem(node, expr);
   else if (name === 'BinaryExpr') problem = onAndGroupProblem(node, expr);
+  else if (name === 'LineComment') problem = bracketCommentProblem(node, expr);
   else if (name === 'Identifier' && parent === 'VectorSelector' && text(node, expr).toLowerCase() === 'atan2') {
     problem = `${text(node, expr)} is an operator in PromQL, not a metric name — select the metric as {__name__="${text(node, expr)}"}`;
   }

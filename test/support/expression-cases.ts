@@ -202,6 +202,13 @@ export const EXPRESSION_CASES: readonly (readonly [expression: string, problem: 
   ["up + on(`a`) group_right(b, \"a\") up", "at offset 0: label \"a\" must not occur in ON and GROUP clause at once"],
   ["up + on(\"\\x61\") group_left(a) up", "at offset 0: label \"a\" must not occur in ON and GROUP clause at once"],
   ["up + ignoring(\"a\") group_left(a) up", undefined],
+  // A comment between "[" and the first number of a range or subquery (found by survivors-L's fuzzing); before "[" or after the number it is skipped.
+  ["up[# c\n5m]", "at offset 3: the comment # c lies between \"[\" and the duration, where Prometheus's lexer takes no comment (unexpected character in duration expression) — move it after the duration"],
+  ["up[+ # c\n 5m]", "at offset 5: the comment # c lies between \"[\" and the duration, where Prometheus's lexer takes no comment (unexpected character in duration expression) — move it after the duration"],
+  ["rate(up[# c\n5m])[1h:]", "at offset 8: the comment # c lies between \"[\" and the duration, where Prometheus's lexer takes no comment (unexpected character in duration expression) — move it after the duration"],
+  ["up # [\n[5m]", undefined],
+  ["up[5m:# c\n1m]", undefined],
+  ["(up # c\n)[5m:]", undefined],
 ];
 
 /**
