@@ -8,7 +8,8 @@ import { readPromqlString } from '../config/promql-syntax';
  * out of range or not greater than 0 where a range or a step needs one, duration arithmetic (experimental,
  * not enabled), `@` timestamps out of range, grouping labels that are not label names, aggregations
  * with the wrong number of arguments, the operator `atan2` as a metric name, a label both in on (…) and
- * in group_left/group_right, comments where the lexer reads a duration, and spaces the lexer does not know. test/support/expression-cases.ts holds the verdicts, checked against the pinned promtool.
+ * in group_left/group_right, comments where the lexer reads a duration, and spaces the lexer does not
+ * know. test/support/expression-cases.ts holds the verdicts, checked against the pinned promtool.
  */
 
 /** A problem the pinned Prometheus's parser finds at one place of an expression. */
