@@ -24,6 +24,24 @@ for (const pass of passes) {
   if (run.status !== 0) { console.error(`mutate: the ${pass} pass failed (exit ${run.status})`); process.exit(run.status ?? 1); }
 }
 
+// The lines docs/mutation.md's equivalents table names, per file: a row's first cell names
+// `file.ts:LINE`, and may add more lines of that file as `, \`LINE\``.
+function namedLines() {
+  const doc = readFileSync(join(ROOT, 'docs/mutation.md'), 'utf8');
+  const table = doc.slice(doc.indexOf('### Survivors judged equivalent')).split('\n## ')[0];
+  const named = new Set();
+  for (const row of table.split('\n').filter((l) => l.startsWith('| `'))) {
+    let file;
+    for (const m of row.split(' | ')[0].matchAll(/`([\w.-]+\.ts):(\d+)`|`(\d+)`/g)) {
+      if (m[1]) file = m[1];
+      if (file) named.add(`${file}:${m[2] ?? m[3]}`);
+    }
+  }
+  return named;
+}
+const NAMED = namedLines();
+const unnamed = [];
+
 const DETECTED = new Set(['Killed', 'Timeout']);
 const rows = [];
 const survivors = [];
@@ -41,7 +59,9 @@ for (const name of readdirSync(REPORTS).filter((n) => n.endsWith('.json')).sort(
     const source = f.source.split('\n');
     for (const m of f.mutants.filter((x) => x.status === 'Survived' || x.status === 'NoCoverage')) {
       const { line, column } = m.location.start;
-      survivors.push(`${name}:${line}:${column} ${m.status} ${m.mutatorName}: ${source[line - 1].trim()}\n    → ${m.replacement.replace(/\s*\n\s*/g, ' ')}`);
+      const entry = `${name}:${line}:${column} ${m.status} ${m.mutatorName}: ${source[line - 1].trim()}\n    → ${m.replacement.replace(/\s*\n\s*/g, ' ')}`;
+      survivors.push(entry);
+      if (!NAMED.has(`${name.split('/').pop()}:${line}`)) unnamed.push(entry);
     }
   }
 }
@@ -60,6 +80,7 @@ lines.push('score = (killed + timeout) / (killed + timeout + survived + no-cov),
   'mutants that made a test file fail while loading (its module-level build throws), which Stryker leaves out of the score.');
 for (const [pass, s] of Object.entries(seconds)) lines.push(`time of the ${pass} pass: ${Math.floor(s / 60)} min ${s % 60} s`);
 lines.push('', `surviving and uncovered mutants (${survivors.length}):`, ...survivors);
+lines.push('', `of them at a line docs/mutation.md's equivalents table does not name (${unnamed.length}):`, ...unnamed);
 const text = `${lines.join('\n')}\n`;
 writeFileSync(join(REPORTS, 'summary.txt'), text);
 process.stdout.write(text);
