@@ -22,24 +22,10 @@ import { literalValue, type ParserProblem } from './promql-literals';
 const POSTFIX = new Set(['MatrixSelector', 'SubqueryExpr', 'OffsetExpr', 'StepInvariantExpr']);
 const OPERATOR = new Set(['UnaryExpr', 'BinaryExpr']);
 
-const same = (a: SyntaxNode | null, b: SyntaxNode): boolean => a !== null && a.from === b.from && a.to === b.to && a.type.id === b.type.id;
 /** The expression a postfix node applies to in the grammar's tree. */
 const operand = (n: SyntaxNode): SyntaxNode | null => n.getChild('Expr');
 /** The last operand of an operator: the one a postfix written after the operator applies to in Prometheus. */
 const lastOperand = (n: SyntaxNode): SyntaxNode | null => n.getChildren('Expr').pop() ?? null;
-
-/**
- * Whether `node` starts a chain of postfixes: it is not itself the operand of a postfix, directly or
- * through the last operands of operators (those belong to the chain of the postfix above).
- */
-function startsChain(node: SyntaxNode): boolean {
-  let below = node;
-  for (let p = node.parent; p; below = p, p = p.parent) {
-    if (POSTFIX.has(p.type.name) && same(operand(p), below)) return false;
-    if (!(OPERATOR.has(p.type.name) && same(lastOperand(p), below))) return true;
-  }
-  return true;
-}
 
 /** Where the postfix `op` starts in the text (its `[`, `offset` or `@`). */
 function postfixStart(op: SyntaxNode, expr: string): number {
@@ -118,7 +104,14 @@ function chainProblem(head: SyntaxNode, expr: string): ParserProblem | undefined
   return undefined;
 }
 
-/** What Prometheus refuses at `node` when it starts a chain of ranges, subqueries, offsets and @. */
+/**
+ * What Prometheus refuses in the chain of ranges, subqueries, offsets and @ that `node` heads, when it
+ * is one of them. Called on every postfix of a chain: findPromqlSyntaxError walks the tree outermost
+ * first and keeps the first problem. A postfix inside a chain heads its lower part (the grammar puts
+ * postfixes above operators: `1 + up[5m] offset 1m` is OffsetExpr(MatrixSelector(BinaryExpr(1, up)))),
+ * checked from the same base and state in the same order, so it finds a problem only where the whole
+ * chain, entered first, has one.
+ */
 export function modifierProblem(node: SyntaxNode, expr: string): ParserProblem | undefined {
-  return POSTFIX.has(node.type.name) && startsChain(node) ? chainProblem(node, expr) : undefined;
+  return POSTFIX.has(node.type.name) ? chainProblem(node, expr) : undefined;
 }

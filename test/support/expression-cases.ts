@@ -8,6 +8,15 @@
  */
 export const EXPRESSION_CASES: readonly (readonly [expression: string, problem: string | undefined])[] = [
   ["rate(http_requests_total{status=~\"5..\"}[5m])", undefined],
+  // Rows that settle survivors of the focused Stryker run on the PromQL code (issue 14, survivors-S): a string that is
+  // only its opening quote, or ends in an escaped quote; a raw string ending in a backslash; a matcher whose operator
+  // is an error node; a sign without its operand under a range; an expression of spaces only.
+  ["\"", "the string at offset 0 has no closing \""],
+  ["\"\\\"", "the string at offset 0 has no closing \""],
+  ["up{job=`a\\`}", undefined],
+  ["{job ! \"a\"}", "syntax error at offset 5 near \"{job ! \"a\"}\""],
+  ["-[5m]", "syntax error at offset 1 near \"-[5m]\""],
+  ["  ", "empty expression"],
   ["sum(rate(x{job=~\"a++\"}[5m]))", "the string at offset 16 has the regex \"a++\" that has the repetition \"++\", which RE2 (Prometheus) refuses (bad repetition operator)"],
   ["x{job=\"\\d\"}", "the string at offset 6 has the escape \"\\d\" in \"\\d\", which PromQL does not know"],
   ["label_replace(up, \"a\", \"$1\", \"job\", \"(.*)\")", undefined],
