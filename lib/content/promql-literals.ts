@@ -1,6 +1,7 @@
 import type { SyntaxNode, Tree } from '@lezer/common';
 
 import { readPromqlString } from '../config/promql-syntax';
+import { lexedNumberProblem } from './promql-numbers';
 
 /**
  * What the pinned Prometheus's parser (promql/parser/generated_parser.y and parse.go of v3.5.3)
@@ -8,8 +9,9 @@ import { readPromqlString } from '../config/promql-syntax';
  * out of range or not greater than 0 where a range or a step needs one, duration arithmetic (experimental,
  * not enabled), `@` timestamps out of range, grouping labels that are not label names, aggregations
  * with the wrong number of arguments, the operator `atan2` as a metric name, a label both in on (…) and
- * in group_left/group_right, comments where the lexer reads a duration, and spaces the lexer does not
- * know. test/support/expression-cases.ts holds the verdicts, checked against the pinned promtool.
+ * in group_left/group_right, comments where the lexer reads a duration, spaces the lexer does not know,
+ * and numbers it reads otherwise (promql-numbers.ts). test/support/expression-cases.ts holds the verdicts,
+ * checked against the pinned promtool.
  */
 
 /** A problem the pinned Prometheus's parser finds at one place of an expression. */
@@ -162,8 +164,13 @@ function firstNumber(node: SyntaxNode): SyntaxNode | undefined {
 export function literalProblem(node: SyntaxNode, expr: string): ParserProblem | undefined {
   const name = node.type.name;
   const parent = node.parent?.type.name;
+  // The lexer runs before the parser: a number it reads otherwise comes first (a range's or an offset's first one with it).
+  const duration = (name === 'DurationExpr' || name === 'OffsetDurationExpr') && parent !== name;
+  const number = name === 'NumberDurationLiteral' ? node : duration ? firstNumber(node) : undefined;
+  const lexed = number && lexedNumberProblem(number, expr);
+  if (lexed) return { offset: lexed.at, message: `at offset ${lexed.at}: ${lexed.problem}` };
   let problem: string | undefined;
-  if ((name === 'DurationExpr' || name === 'OffsetDurationExpr') && parent !== name) problem = durationProblem(node, expr);
+  if (duration) problem = durationProblem(node, expr);
   else if (name === 'NumberDurationLiteral') problem = numberProblem(node, expr);
   else if (name === 'GroupingLabels') problem = groupingProblem(node, expr);
   else if (name === 'FunctionCallBody' && parent === 'AggregateExpr') problem = aggregationArgumentsProblem(node, expr);

@@ -217,7 +217,28 @@ export const EXPRESSION_CASES: readonly (readonly [expression: string, problem: 
   ["rate(up[# c\n5m])[1h:]", "at offset 8: the comment # c lies between \"[\" and the duration, where Prometheus's lexer takes no comment (unexpected character in duration expression) — move it after the duration"],
   ["up # [\n[5m]", undefined],
   ["up[5m:# c\n1m]", undefined],
-  ["(up # c\n)[5m:]", undefined],
+  ["(up # c\n)[5m:]", undefined],  // A number or duration glued to what follows, or a hexadecimal "e" (found by fuzzing): Prometheus's lexer
+  // (lex.go lexNumberOrDuration) reads the token on where the grammar ends it.
+  ["100atan2 atan2100", "at offset 0: bad number or duration syntax: \"100\" (Prometheus's lexer reads a number or duration on through the letters, digits and \"_\" after it) — put a space after 100"],
+  ["up > 1or up", "at offset 5: bad number or duration syntax: \"1\" (Prometheus's lexer reads a number or duration on through the letters, digits and \"_\" after it) — put a space after 1"],
+  ["up offset 5mand up", "at offset 10: bad number or duration syntax: \"5ma\" (Prometheus's lexer reads a number or duration on through the letters, digits and \"_\" after it) — put a space after 5m"],
+  ["up @ 100and up", "at offset 5: bad number or duration syntax: \"100\" (Prometheus's lexer reads a number or duration on through the letters, digits and \"_\" after it) — put a space after 100"],
+  ["up offset -5mor up", "at offset 11: bad number or duration syntax: \"5mo\" (Prometheus's lexer reads a number or duration on through the letters, digits and \"_\" after it) — put a space after 5m"],
+  ["up > - # c\n1or up", "at offset 11: bad number or duration syntax: \"1\" (Prometheus's lexer reads a number or duration on through the letters, digits and \"_\" after it) — put a space after 1"],
+  ["0x1e-3", "at offset 0: Prometheus's lexer reads \"0x1e-3\" as one number (an \"e\" after a hexadecimal digit is an exponent to it), not as 0x1e and what follows — put a space after 0x1e"],
+  ["clamp(up, 0x1e-1, 2)", "at offset 10: Prometheus's lexer reads \"0x1e-1\" as one number (an \"e\" after a hexadecimal digit is an exponent to it), not as 0x1e and what follows — put a space after 0x1e"],
+  ["up[0x1e-1]", "at offset 3: Prometheus's lexer reads \"0x1e-1\" as one number (an \"e\" after a hexadecimal digit is an exponent to it), not as 0x1e and what follows — put a space after 0x1e"],
+  ["0x1ee", "at offset 0: bad number or duration syntax: \"0x1ee\" (an \"e\" after a hexadecimal digit is an exponent to it) — write 0x1ee in decimal (494)"],
+  ["up + 0x1e", "at offset 5: bad number or duration syntax: \"0x1e\" (an \"e\" after a hexadecimal digit is an exponent to it) — write 0x1e in decimal (30)"],
+  ["up[0x1ee]", "at offset 3: bad number or duration syntax: \"0x1ee\" (an \"e\" after a hexadecimal digit is an exponent to it) — write 0x1ee in decimal (494)"],
+  ["up[5m:0x1ee]", "at offset 6: bad number or duration syntax: \"0x1ee\" (an \"e\" after a hexadecimal digit is an exponent to it) — write 0x1ee in decimal (494)"],
+  ["up > 0x1eor up", "at offset 5: bad number or duration syntax: \"0x1e\" (Prometheus's lexer reads a number or duration on through the letters, digits and \"_\" after it) — put a space after 0x1e"],
+  ["0x1e + 1", undefined],
+  ["0x1E5", undefined],
+  ["up[0x1e]", undefined],
+  ["up[5m:0x1e0e]", undefined],
+  ["up offset 5m and up", undefined],
+  ["up offset 0x1e unless up", undefined],
 ];
 
 /**
