@@ -239,6 +239,10 @@ export const EXPRESSION_CASES: readonly (readonly [expression: string, problem: 
   ["up[5m:0x1e0e]", undefined],
   ["up offset 5m and up", undefined],
   ["up offset 0x1e unless up", undefined],
+  ["up[-]", "syntax error at offset 4 near \"up[-]\""],
+  ["up[# c\n5m:]", "at offset 3: the comment # c lies between \"[\" and the duration, where Prometheus's lexer takes no comment (unexpected character in duration expression) — move it after the duration"],
+  ["rate(up [# c\n5m])\n[1h:]", "at offset 9: the comment # c lies between \"[\" and the duration, where Prometheus's lexer takes no comment (unexpected character in duration expression) — move it after the duration"],
+  ["up # [\n# c\n[5m]", undefined],
 ];
 
 /**
