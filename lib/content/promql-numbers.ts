@@ -93,13 +93,10 @@ export function lexNumberOrDuration(input: string, start: number): LexedNumber {
  * `inf` and `nan` are identifiers to the lexer, not numbers.
  */
 export function lexedNumberProblem(node: SyntaxNode, expr: string): { at: number; problem: string } | undefined {
-  let start = node.from;
-  // Signs, spaces and comments before the number are tokens of their own.
-  for (;;) {
-    if (/[-+\s]/.test(expr[start])) start++;
-    else if (expr[start] === '#') start = expr.indexOf('\n', start);
-    else break;
-  }
+  // Signs, spaces and comments (to the end of their line, as the grammar's LineComment) before the number are tokens of their own.
+  const skip = /(?:[-+\s]|#[^\n]*)*/y;
+  skip.lastIndex = node.from;
+  const start = node.from + skip.exec(expr)![0].length;
   if (!/[0-9.]/.test(expr[start])) return undefined;
   const lexed = lexNumberOrDuration(expr, start);
   if (lexed.kind !== 'error' && lexed.end === node.to) return undefined;
@@ -107,8 +104,8 @@ export function lexedNumberProblem(node: SyntaxNode, expr: string): { at: number
   const read = JSON.stringify(expr.slice(start, lexed.end));
   const hex = /^0x/.test(written);
   // `0x1ee` is bad even alone, and `0x1e` at the end of the expression: such a number is written in decimal.
-  const spaced = lexNumberOrDuration(`${written} `, 0);
-  const inDecimal = hex && (spaced.kind === 'error' || spaced.end !== written.length || node.to === expr.length);
+  // (The grammar's hexadecimal number is "0x" and hexadecimal digits: followed by a space, the lexer reads all of it or fails.)
+  const inDecimal = hex && (lexNumberOrDuration(`${written} `, 0).kind === 'error' || node.to === expr.length);
   const fix = inDecimal ? `write ${written} in decimal (${BigInt(written)})` : `put a space after ${written}`;
   const exponent = ' (an "e" after a hexadecimal digit is an exponent to it)';
   const problem = (message: string) => ({ at: start, problem: `${message} — ${fix}` });
