@@ -14,7 +14,7 @@ const PASSES = {
   config: {
     // The PromQL checks of rules and panels read the same strings and selectors as the config's.
     mutate: ['lib/config/*.ts', '!lib/config/types.ts', '!lib/config/basics.ts', '!lib/config/node-agents.ts', 'lib/content/promql.ts', 'lib/content/promql-functions.ts', 'lib/content/promql-modifiers.ts', 'lib/content/promql-literals.ts', 'lib/content/promql-numbers.ts'],
-    tests: ['mutation-kills', 'config-limits', 'config-load', 'config-checks', 'syntax-tables', 'memo-table', 'expression-promtool', 'number-lexer-promtool'],
+    tests: ['mutation-kills', 'config-limits', 'config-load', 'config-checks', 'syntax-tables', 'memo-table', 'expression-promtool', 'number-lexer-promtool', 'promql-numbers'],
   },
   render: {
     mutate: [
