@@ -42,7 +42,6 @@ function namedLines() {
 const NAMED = namedLines();
 const unnamed = [];
 
-const DETECTED = new Set(['Killed', 'Timeout']);
 const rows = [];
 const survivors = [];
 const lines = [];
